@@ -1,0 +1,40 @@
+"""Production: required variables have no default, and `check --deploy` is clean."""
+
+from .base import *  # noqa: F403
+from .base import CONTENT_SECURITY_POLICY, DATABASES, REDIS_URL, env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+DATABASES["default"] = {
+    **env.db("DATABASE_URL"),
+    "ATOMIC_REQUESTS": False,
+    "CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
+}
+WAGTAILADMIN_BASE_URL = env("DJANGO_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[WAGTAILADMIN_BASE_URL])
+
+if not REDIS_URL:
+    # Login rate limits and MFA state must be shared by every worker: never local memory here.
+    CACHES = {"default": env.cache("CACHE_URL", default="dbcache://cx_cache")}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.security": {"level": "INFO"}},
+}

@@ -1,0 +1,61 @@
+"""Role predicates: the one place that says who a person is on this platform.
+
+Views, templates (through the navigation context processor) and tests all use these.
+"""
+
+from home import roles
+
+
+def user_role_names(user) -> frozenset[str]:
+    """The names of the role groups a user belongs to, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_cx_role_names", None)
+    if cached is None:
+        cached = frozenset(
+            user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)
+        )
+        user._cx_role_names = cached
+    return cached
+
+
+def user_is_learner(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def user_is_manager(user) -> bool:
+    return roles.MANAGERS in user_role_names(user)
+
+
+def user_is_trainer(user) -> bool:
+    return roles.TRAINERS in user_role_names(user)
+
+
+def user_is_hr(user) -> bool:
+    return roles.HR in user_role_names(user)
+
+
+def user_is_superuser(user) -> bool:
+    return user_is_learner(user) and user.is_superuser
+
+
+def user_is_staff_role(user) -> bool:
+    """Trainers, HR and superusers: the people who change content or records."""
+    return user_is_superuser(user) or bool(roles.STAFF_ROLES & user_role_names(user))
+
+
+def user_can_access_admin(user) -> bool:
+    return user_is_learner(user) and user.has_perm("wagtailadmin.access_admin")
+
+
+def user_can_view_team(user) -> bool:
+    return user_is_manager(user) or user_is_hr(user) or user_is_superuser(user)
+
+
+def user_must_set_up_mfa(user) -> bool:
+    """A staff role without a second factor is stopped before the admin."""
+    if not user_is_staff_role(user):
+        return False
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return not is_mfa_enabled(user)

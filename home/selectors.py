@@ -1,0 +1,98 @@
+"""Read queries for the site's root pages."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from home.permissions import (
+    user_can_access_admin,
+    user_can_view_team,
+    user_is_learner,
+    user_must_set_up_mfa,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    title: str
+    text: str
+    url: str
+    action: str
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+# (key, label, url name, predicate). An entry shows when the person's role allows it and
+# its URL exists: each app adds its pages by naming them here.
+NAVIGATION = [
+    ("learn", gettext_lazy("My learning"), "learning:my_learning", user_is_learner),
+    ("team", gettext_lazy("Team"), "learning:team_dashboard", user_can_view_team),
+    ("certificates", gettext_lazy("Certificates"), "learning:certificates", user_is_learner),
+    ("admin", gettext_lazy("Admin"), "wagtailadmin_home", user_can_access_admin),
+    ("account", gettext_lazy("Account"), "account_change_password", user_is_learner),
+]
+
+
+def navigation_for(user) -> list[NavItem]:
+    """The main navigation a person may use, in display order."""
+    items = []
+    for key, label, url_name, allowed in NAVIGATION:
+        if allowed(user):
+            url = _url(url_name)
+            if url:
+                items.append(NavItem(label=str(label), url=url, key=key))
+    return items
+
+
+def next_step_for(user) -> NextStep | None:
+    """The one thing a signed-in person should do next, shown on the home page."""
+    if not user_is_learner(user):
+        return None
+    if user_must_set_up_mfa(user):
+        return NextStep(
+            title=_("Protect your account"),
+            text=_(
+                "Your role can change courses or people's records. Set up two-factor "
+                "authentication with an authenticator app before you open the admin."
+            ),
+            url=reverse("mfa_activate_totp"),
+            action=_("Set up two-factor authentication"),
+        )
+    my_learning = _url("learning:my_learning")
+    if my_learning:
+        return NextStep(
+            title=_("Continue your learning"),
+            text=_("See your assignments, due dates and progress."),
+            url=my_learning,
+            action=_("Open My learning"),
+        )
+    if user_can_access_admin(user):
+        return NextStep(
+            title=_("Prepare the programme"),
+            text=_("Write stories, build scenario modules and manage people in the admin."),
+            url=reverse("wagtailadmin_home"),
+            action=_("Open the admin"),
+        )
+    return NextStep(
+        title=_("You are signed in"),
+        text=_(
+            "Your courses appear here as soon as your company opens the rollout wave for "
+            "your team. Meanwhile, you can protect your account with two-factor authentication."
+        ),
+        url=reverse("mfa_index"),
+        action=_("Review account security"),
+    )

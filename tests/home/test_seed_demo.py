@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from home import roles
+from home.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from home.models import HomePage, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_every_role_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out  # logins printed in dev
+    call_command("seed_demo")
+    assert User.objects.count() == len(DEMO_PEOPLE)
+
+    def members(role):
+        return User.objects.filter(groups__name=role).count()
+
+    assert members(roles.HR) >= 1
+    assert members(roles.TRAINERS) >= 1
+    assert members(roles.MANAGERS) >= 3  # a leader and two managers of sibling teams
+    assert members(roles.LEARNERS) >= 4
+    home = HomePage.objects.get()
+    assert home.live
+    assert home.body[0].block_type == "pillars"
+
+
+def test_seed_demo_with_force_runs_without_debug_but_prints_no_password(settings, capsys):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    assert User.objects.count() == len(DEMO_PEOPLE)
+    assert DEMO_PASSWORD not in capsys.readouterr().out
+
+
+def test_demo_learner_can_sign_in(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client.post(
+        "/accounts/login/", {"login": "sam.sales@northwind.example", "password": DEMO_PASSWORD}
+    )
+    assert "_auth_user_id" in client.session
