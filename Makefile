@@ -52,11 +52,11 @@ demo: migrate
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker; Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(MANAGE) db_worker --queue-name '*' & \
+	PY=$(PY) bash scripts/worker.sh & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: setup
-	$(MANAGE) db_worker --queue-name '*'
+	PY=$(PY) bash scripts/worker.sh
 
 test: setup-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,7 +1,12 @@
+from django.conf import settings
+
 from home.selectors import navigation_for
 
 
 def navigation(request):
     """The role-based main navigation, for the base layout."""
     user = getattr(request, "user", None)
-    return {"main_navigation": navigation_for(user) if user is not None else []}
+    return {
+        "main_navigation": navigation_for(user) if user is not None else [],
+        "signup_open": settings.ALLOW_SIGNUP,
+    }

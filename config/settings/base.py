@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -136,9 +137,12 @@ else:
 
 TASKS_BACKEND = env("DJANGO_TASKS_BACKEND", default="database")
 if TASKS_BACKEND == "rq":
+    RQ_REDIS_URL = env("RQ_REDIS_URL", default=REDIS_URL)
+    if not RQ_REDIS_URL:
+        raise ImproperlyConfigured("DJANGO_TASKS_BACKEND=rq needs REDIS_URL or RQ_REDIS_URL.")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": env("RQ_REDIS_URL", default=REDIS_URL), "DEFAULT_TIMEOUT": 600}}
+    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:

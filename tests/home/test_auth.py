@@ -103,3 +103,9 @@ def test_inactive_account_cannot_sign_in(client, learner):
     learner.save(update_fields=["is_active"])
     login(client, "learner@northwind.example", PASSWORD)
     assert "_auth_user_id" not in client.session
+
+
+def test_login_page_explains_where_accounts_come_from_when_signup_is_closed(client):
+    html = client.get(LOGIN).content.decode()
+    assert "invited" in html
+    assert reverse("account_signup") not in html

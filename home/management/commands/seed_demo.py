@@ -41,6 +41,8 @@ class Command(BaseCommand):
             )
             created += 1
         seed_home_page()
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {created} new accounts."))
         if settings.DEBUG:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
