@@ -259,6 +259,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "yaml", "
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No run-time network: no Gravatar avatars, no external editor guide link.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAILADMIN_EDITOR_GUIDE_URL = False
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="cx-training@localhost"
 )

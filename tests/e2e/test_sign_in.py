@@ -41,3 +41,19 @@ def test_keyboard_user_can_skip_to_content(page, live_server):
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
+
+
+def test_pages_fit_a_phone_screen(page, live_server, make_user, screenshot):
+    make_user(roles.LEARNERS, roles.MANAGERS, email="priya@northwind.example")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("priya@northwind.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    for path in ["/", "/accounts/login/", "/accounts/password/change/", "/no-such-page/"]:
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    page.goto(f"{live_server.url}/")
+    screenshot("home-phone")
