@@ -19,7 +19,8 @@ def user_role_names(user) -> frozenset[str]:
     return cached
 
 
-def user_is_learner(user) -> bool:
+def user_is_signed_in(user) -> bool:
+    """Every active, signed-in person learns here, whatever else their role."""
     return getattr(user, "is_authenticated", False) and user.is_active
 
 
@@ -36,7 +37,7 @@ def user_is_hr(user) -> bool:
 
 
 def user_is_superuser(user) -> bool:
-    return user_is_learner(user) and user.is_superuser
+    return user_is_signed_in(user) and user.is_superuser
 
 
 def user_is_staff_role(user) -> bool:
@@ -45,7 +46,7 @@ def user_is_staff_role(user) -> bool:
 
 
 def user_can_access_admin(user) -> bool:
-    return user_is_learner(user) and user.has_perm("wagtailadmin.access_admin")
+    return user_is_signed_in(user) and user.has_perm("wagtailadmin.access_admin")
 
 
 def user_can_view_team(user) -> bool:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from home.permissions import (
     user_can_access_admin,
     user_can_view_team,
-    user_is_learner,
+    user_is_signed_in,
     user_must_set_up_mfa,
 )
 
@@ -39,11 +39,11 @@ def _url(name: str) -> str | None:
 # (key, label, url name, predicate). An entry shows when the person's role allows it and
 # its URL exists: each app adds its pages by naming them here.
 NAVIGATION = [
-    ("learn", gettext_lazy("My learning"), "learning:my_learning", user_is_learner),
+    ("learn", gettext_lazy("My learning"), "learning:my_learning", user_is_signed_in),
     ("team", gettext_lazy("Team"), "learning:team_dashboard", user_can_view_team),
-    ("certificates", gettext_lazy("Certificates"), "learning:certificates", user_is_learner),
+    ("certificates", gettext_lazy("Certificates"), "learning:certificates", user_is_signed_in),
     ("admin", gettext_lazy("Admin"), "wagtailadmin_home", user_can_access_admin),
-    ("account", gettext_lazy("Account"), "account_change_password", user_is_learner),
+    ("account", gettext_lazy("Account"), "account_change_password", user_is_signed_in),
 ]
 
 
@@ -60,7 +60,7 @@ def navigation_for(user) -> list[NavItem]:
 
 def next_step_for(user) -> NextStep | None:
     """The one thing a signed-in person should do next, shown on the home page."""
-    if not user_is_learner(user):
+    if not user_is_signed_in(user):
         return None
     if user_must_set_up_mfa(user):
         return NextStep(

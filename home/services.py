@@ -8,18 +8,16 @@ from home import roles
 from home.models import User
 
 
-def _permissions(codes: list[str], using: str) -> list[Permission]:
-    wanted = {tuple(code.split(".", 1)) for code in codes}
-    found = [
-        perm
-        for perm in Permission.objects.using(using).select_related("content_type")
-        if (perm.content_type.app_label, perm.codename) in wanted
-    ]
-    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+def _permission_index(using: str) -> dict[str, Permission]:
+    perms = Permission.objects.using(using).select_related("content_type")
+    return {f"{p.content_type.app_label}.{p.codename}": p for p in perms}
+
+
+def _permissions(index: dict[str, Permission], codes: list[str]) -> list[Permission]:
+    missing = sorted(code for code in codes if code not in index)
     if missing:
-        names = ", ".join(sorted(".".join(m) for m in missing))
-        raise LookupError(f"Role permissions name unknown permissions: {names}")
-    return found
+        raise LookupError(f"Role permissions name unknown permissions: {', '.join(missing)}")
+    return [index[code] for code in codes]
 
 
 @transaction.atomic
@@ -27,22 +25,23 @@ def roles_sync_permissions(*, using: str = "default") -> None:
     """Create the role groups and give each exactly the permissions `home.roles` declares."""
     root_page = Page.objects.using(using).filter(depth=1).first()
     root_collection = Collection.objects.using(using).filter(depth=1).first()
+    index = _permission_index(using)
     for name in roles.ALL_ROLES:
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.set(_permissions(roles.MODEL_PERMISSIONS.get(name, []), using))
+        group.permissions.set(_permissions(index, roles.MODEL_PERMISSIONS.get(name, [])))
 
         if root_page is not None:
             codenames = roles.PAGE_PERMISSIONS.get(name, [])
             GroupPagePermission.objects.using(using).filter(group=group).exclude(
                 page=root_page, permission__codename__in=codenames
             ).delete()
-            for perm in _permissions([f"wagtailcore.{c}" for c in codenames], using):
+            for perm in _permissions(index, [f"wagtailcore.{c}" for c in codenames]):
                 GroupPagePermission.objects.using(using).get_or_create(
                     group=group, page=root_page, permission=perm
                 )
 
         if root_collection is not None:
-            perms = _permissions(roles.COLLECTION_PERMISSIONS.get(name, []), using)
+            perms = _permissions(index, roles.COLLECTION_PERMISSIONS.get(name, []))
             GroupCollectionPermission.objects.using(using).filter(group=group).exclude(
                 collection=root_collection, permission__in=perms
             ).delete()

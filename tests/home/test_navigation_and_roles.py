@@ -114,3 +114,11 @@ def test_trainer_cannot_manage_people(client, trainer, with_mfa):
     with_mfa(trainer)
     client.force_login(trainer)
     assert client.get("/admin/users/").status_code in (302, 403)
+
+
+def test_a_role_naming_an_unknown_permission_fails_loudly(monkeypatch):
+    from home.services import roles_sync_permissions
+
+    monkeypatch.setitem(roles.MODEL_PERMISSIONS, roles.HR, ["home.fly_to_the_moon"])
+    with pytest.raises(LookupError, match=r"home\.fly_to_the_moon"):
+        roles_sync_permissions()

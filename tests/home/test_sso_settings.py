@@ -1,14 +1,8 @@
 """Single sign-on is off by default and switched on by environment variables alone."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import django_env, run_django_code
 
 RENDER_LOGIN = (
-    "import django; django.setup();"
     "from django.test import Client;"
     "from django.core.management import call_command;"
     "call_command('migrate', verbosity=0);"
@@ -30,23 +24,8 @@ SAML = {
 
 
 def render_login(tmp_path, extra):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/sso.sqlite3",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        **extra,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", RENDER_LOGIN],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    env = django_env(DATABASE_URL=f"sqlite:///{tmp_path}/sso.sqlite3", **extra)
+    return run_django_code(RENDER_LOGIN, env=env)
 
 
 def test_sso_providers_appear_on_the_login_page_when_configured(tmp_path):

@@ -1,17 +1,12 @@
 """The two real task backends run our tasks: the database one and RQ over Redis."""
 
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from tests.helpers import django_env, run_django_code, run_python
 from tests.home.tasks import noop
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,45 +29,19 @@ def _redis_available():
 
 @pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_rq_backend_runs_tasks_on_a_separate_worker(tmp_path):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DJANGO_TASKS_BACKEND": "rq",
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    setup = "import django; django.setup(); from tests.home.tasks import noop;"
+    env = django_env(
+        DJANGO_TASKS_BACKEND="rq",
+        REDIS_URL="redis://127.0.0.1:6379/14",
+        DATABASE_URL=f"sqlite:///{tmp_path}/rq.sqlite3",
+    )
+    status = "from tests.home.tasks import noop; print(noop.get_result('{}').status)"
+    task_id = run_django_code(
+        "from tests.home.tasks import noop; print(noop.enqueue().id)", env=env
+    )
+    assert run_django_code(status.format(task_id), env=env) == "READY"
 
-    def python(code):
-        out = subprocess.run(
-            [sys.executable, "-c", setup + code],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert out.returncode == 0, out.stderr
-        return out.stdout.strip()
-
-    task_id = python("print(noop.enqueue().id)")
-    assert python(f"print(noop.get_result('{task_id}').status)") == "READY"
-    worker = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "rqworker",
-            "--job-class",
-            "django_tasks_rq.Job",
-            "--burst",
-            "default",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    worker = run_python(
+        "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default", env=env
     )
     assert worker.returncode == 0, worker.stderr
-    assert python(f"print(noop.get_result('{task_id}').status)") == "SUCCESSFUL"
+    assert run_django_code(status.format(task_id), env=env) == "SUCCESSFUL"
