@@ -65,3 +65,30 @@ def test_models_and_migrations_agree():
         "makemigrations", "--check", "--dry-run", settings_module="config.settings.test"
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_serves_hashed_static_files_through_whitenoise(tmp_path):
+    env = django_env(
+        "config.settings.production",
+        **{
+            **PRODUCTION_ENV,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
+            "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        },
+    )
+    collect = run_python("manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
+    assert collect.returncode == 0, collect.stderr
+    out = run_django_code(
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        "from django.test import Client;"
+        "c = Client(HTTP_X_FORWARDED_PROTO='https', HTTP_HOST='cx.northwind.example');"
+        "html = c.get('/').content.decode();"
+        "import re;"
+        "css = re.search(r'href=\"(/static/css/site\\.[0-9a-f]+\\.css)\"', html).group(1);"
+        "r = c.get(css); print(r.status_code, r['Cache-Control'])",
+        env=env,
+    )
+    status, cache_control = out.splitlines()[-1].split(" ", 1)
+    assert status == "200"
+    assert "immutable" in cache_control
