@@ -15,6 +15,8 @@ ADMIN_CSP_REPLACE = {
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
     "img-src": [SELF, "data:", "blob:"],
+    # the editor shows page previews in a same-origin iframe
+    "frame-ancestors": [SELF],
 }
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", home_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
+    path("learn/modules/", include("assessments.urls")),
+    path("catalogue/", include("courses.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

@@ -10,4 +10,4 @@ class HomeConfig(AppConfig):
     def ready(self):
         from home.signals import sync_roles_after_migrate
 
-        post_migrate.connect(sync_roles_after_migrate, sender=self)
+        post_migrate.connect(sync_roles_after_migrate)

@@ -79,7 +79,7 @@ class HomePage(Page):
     search_fields = Page.search_fields + [index.SearchField("hero_text")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.StandardPage"]
+    subpage_types = ["home.StandardPage", "courses.CourseIndexPage"]
     max_count = 1
 
     class Meta:

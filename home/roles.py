@@ -20,6 +20,12 @@ MODEL_PERMISSIONS = {
     MANAGERS: [],
     TRAINERS: [
         "wagtailadmin.access_admin",
+        "courses.add_story",
+        "courses.change_story",
+        "courses.delete_story",
+        "courses.publish_story",
+        "courses.lock_story",
+        "courses.unlock_story",
     ],
     HR: [
         "wagtailadmin.access_admin",

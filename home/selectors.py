@@ -40,6 +40,7 @@ def _url(name: str) -> str | None:
 # its URL exists: each app adds its pages by naming them here.
 NAVIGATION = [
     ("learn", gettext_lazy("My learning"), "learning:my_learning", user_is_signed_in),
+    ("courses", gettext_lazy("Courses"), "courses:catalogue", user_is_signed_in),
     ("team", gettext_lazy("Team"), "learning:team_dashboard", user_can_view_team),
     ("certificates", gettext_lazy("Certificates"), "learning:certificates", user_is_signed_in),
     ("admin", gettext_lazy("Admin"), "wagtailadmin_home", user_can_access_admin),
@@ -79,6 +80,14 @@ def next_step_for(user) -> NextStep | None:
             text=_("See your assignments, due dates and progress."),
             url=my_learning,
             action=_("Open My learning"),
+        )
+    catalogue = _url("courses:catalogue")
+    if catalogue and not user_can_access_admin(user):
+        return NextStep(
+            title=_("Start learning"),
+            text=_("Play the scenario modules of your course, one real story at a time."),
+            url=catalogue,
+            action=_("See the courses"),
         )
     if user_can_access_admin(user):
         return NextStep(

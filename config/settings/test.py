@@ -21,3 +21,4 @@ DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DATABASE_NAME", default
 LOGGING["root"]["level"] = "WARNING"
 # Static files come from the app finders here; whitenoise serves the collected set in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}

@@ -1,9 +1,10 @@
-"""Load the demo company, Northwind Motors: people for every role and the home page."""
+"""Load the demo company, Northwind Motors: people for every role, the home page, the course."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from courses.demo import seed_course
 from home import roles
 from home.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_home_page
 from home.models import User
@@ -40,7 +41,8 @@ class Command(BaseCommand):
                 is_superuser=person.is_superuser,
             )
             created += 1
-        seed_home_page()
+        home = seed_home_page()
+        seed_course(home)
         if options["verbosity"] == 0:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {created} new accounts."))

@@ -1,0 +1,248 @@
+"""Operations that record learning; each is one transaction and updates ModuleProgress."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from assessments.models import (
+    OUTCOME_RANK,
+    ChoiceRecord,
+    KnowledgeCheckAttempt,
+    ModuleProgress,
+    Reflection,
+    ScenarioAttempt,
+)
+from assessments.quiz import QuizResult, score_quiz
+from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
+from assessments.selectors import attempt_state, scenario_for_revision
+from courses.models import ModulePage
+
+
+class QuizLimitReached(ValueError):
+    """The learner has used every knowledge-check attempt the module allows."""
+
+
+class ModuleNotPlayable(ValueError):
+    """The module has no published revision."""
+
+
+@dataclass(frozen=True)
+class ChoiceOutcome:
+    recorded: bool  # False: the form was stale and nothing was written
+    attempt: ScenarioAttempt
+    step: int  # the step whose feedback to show
+
+
+def _progress_for_update(user, module_id) -> ModuleProgress:
+    progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
+        user=user, module_id=module_id
+    )
+    return progress
+
+
+def _refresh_status(progress: ModuleProgress, module: ModulePage, now) -> None:
+    has_questions = len(module.knowledge_check) > 0
+    quiz_ok = progress.quiz_passed or not has_questions
+    reflection_ok = progress.reflection_done or not module.reflection_required
+    if progress.scenario_finished and quiz_ok and reflection_ok:
+        progress.status = ModuleProgress.Status.COMPLETED
+        progress.completed_at = progress.completed_at or now
+    elif progress.status != ModuleProgress.Status.COMPLETED:
+        progress.status = ModuleProgress.Status.IN_PROGRESS
+    progress.last_activity_at = now
+
+
+@transaction.atomic
+def attempt_start(*, user, module: ModulePage, restart: bool = False) -> ScenarioAttempt:
+    """Resume the learner's open attempt, or start one pinned to the live revision."""
+    open_attempt = ScenarioAttempt.objects.filter(
+        user=user, module=module, status=ScenarioAttempt.Status.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        return open_attempt
+    if not restart and ScenarioAttempt.objects.filter(user=user, module=module).exists():
+        return (
+            ScenarioAttempt.objects.filter(user=user, module=module)
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+    if module.live_revision_id is None:
+        raise ModuleNotPlayable(module.pk)
+    scenario = scenario_for_revision(module.live_revision_id)
+    state = scenario.start()
+    try:
+        with transaction.atomic():
+            attempt = ScenarioAttempt.objects.create(
+                user=user,
+                module=module,
+                revision_id=module.live_revision_id,
+                current_scene_key=state.scene_key,
+            )
+    except IntegrityError:
+        # a double click on "start": the other request created it
+        return ScenarioAttempt.objects.get(
+            user=user, module=module, status=ScenarioAttempt.Status.IN_PROGRESS
+        )
+    now = timezone.now()
+    progress = _progress_for_update(user, module.pk)
+    progress.scenario_attempts = F("scenario_attempts") + 1
+    _refresh_status(progress, module, now)
+    progress.save()
+    return attempt
+
+
+class NoOpenAttempt(ValueError):
+    """A choice arrived for a module the learner has not started, or that is not live."""
+
+
+@transaction.atomic
+def attempt_choose(
+    *, module_id: int, user, scene_key: str, choice_index: int, step: int
+) -> ChoiceOutcome:
+    """Record one choice; a stale or replayed form records nothing and says where things are.
+
+    Raises InvalidChoice when the choice cannot belong to this scenario at all.
+    """
+    # Locking the attempt row serialises double submits; of=("self",) leaves the page unlocked.
+    attempt = (
+        ScenarioAttempt.objects.select_for_update(of=("self",))
+        .filter(user=user, module_id=module_id, module__live=True)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if attempt is None:
+        raise NoOpenAttempt(module_id)
+    scenario = scenario_for_revision(attempt.revision_id)
+    try:
+        scenario.scene(scene_key)
+    except KeyError as exc:
+        raise InvalidChoice(f'no scene "{scene_key}" in this module') from exc
+    try:
+        result = scenario.choose(
+            attempt_state(attempt), scene_key=scene_key, choice_index=choice_index, step=step
+        )
+    except (StaleStep, ScenarioFinished):
+        return ChoiceOutcome(recorded=False, attempt=attempt, step=attempt.step)
+
+    choice = result.choice
+    # The row lock above means no other request can record this step meanwhile; the unique
+    # (attempt, step) constraint is the last line of defence.
+    ChoiceRecord.objects.create(
+        attempt=attempt,
+        step=step,
+        scene_key=scene_key,
+        choice_index=choice.index,
+        choice_label=choice.label[:300],
+        next_scene_key=choice.next,
+        **choice.deltas.as_dict(),
+    )
+
+    now = timezone.now()
+    state = result.state
+    attempt.current_scene_key = state.scene_key
+    attempt.step = state.step
+    totals = state.totals
+    attempt.engagement = totals.engagement
+    attempt.education = totals.education
+    attempt.empowerment = totals.empowerment
+    attempt.sentiment = totals.sentiment
+    fields = [
+        "current_scene_key",
+        "step",
+        "engagement",
+        "education",
+        "empowerment",
+        "sentiment",
+        "updated_at",
+    ]
+    if state.finished:
+        attempt.status = ScenarioAttempt.Status.FINISHED
+        attempt.outcome = state.outcome
+        attempt.finished_at = now
+        fields += ["status", "outcome", "finished_at"]
+    attempt.save(update_fields=fields)
+
+    if state.finished:
+        _record_finish(attempt, now)
+    else:
+        ModuleProgress.objects.filter(user=user, module_id=attempt.module_id).update(
+            last_activity_at=now
+        )
+    return ChoiceOutcome(recorded=True, attempt=attempt, step=step)
+
+
+def _record_finish(attempt: ScenarioAttempt, now) -> None:
+    module = ModulePage.objects.get(pk=attempt.module_id)
+    progress = _progress_for_update(attempt.user_id, attempt.module_id)
+    progress.scenario_finished = True
+    progress.latest_outcome = attempt.outcome
+    progress.latest_engagement = attempt.engagement
+    progress.latest_education = attempt.education
+    progress.latest_empowerment = attempt.empowerment
+    is_best = OUTCOME_RANK[attempt.outcome] > OUTCOME_RANK[progress.best_outcome] or (
+        attempt.outcome == progress.best_outcome and _total(attempt) > _total_best(progress)
+    )
+    if is_best:
+        progress.best_outcome = attempt.outcome
+        progress.best_engagement = attempt.engagement
+        progress.best_education = attempt.education
+        progress.best_empowerment = attempt.empowerment
+    _refresh_status(progress, module, now)
+    progress.save()
+
+
+def _total(attempt) -> int:
+    return attempt.engagement + attempt.education + attempt.empowerment
+
+
+def _total_best(progress) -> int:
+    if progress.best_engagement is None:
+        return -(10**6)
+    return progress.best_engagement + progress.best_education + progress.best_empowerment
+
+
+@transaction.atomic
+def quiz_submit(
+    *, user, module: ModulePage, answers: list[list[int]]
+) -> tuple[KnowledgeCheckAttempt, QuizResult]:
+    """Score a knowledge check on the server and record it (within the attempt limit)."""
+    progress = _progress_for_update(user, module.pk)
+    if module.max_attempts and progress.quiz_attempts >= module.max_attempts:
+        raise QuizLimitReached(module.max_attempts)
+    result = score_quiz(module.questions_data(), answers, module.pass_mark)  # may raise
+    attempt = KnowledgeCheckAttempt.objects.create(
+        user=user,
+        module=module,
+        number=progress.quiz_attempts + 1,
+        answers=answers,
+        score_percent=result.score_percent,
+        passed=result.passed,
+    )
+    now = timezone.now()
+    progress.quiz_attempts += 1
+    progress.quiz_latest_score = result.score_percent
+    progress.quiz_best_score = max(progress.quiz_best_score or 0, result.score_percent)
+    progress.quiz_passed = progress.quiz_passed or result.passed
+    _refresh_status(progress, module, now)
+    progress.save()
+    return attempt, result
+
+
+@transaction.atomic
+def reflection_save(*, user, module: ModulePage, text: str, shared: bool) -> Reflection:
+    """Create or replace the learner's reflection on a module."""
+    text = text.strip()
+    reflection = Reflection.objects.filter(user=user, module=module).first() or Reflection(
+        user=user, module=module
+    )
+    reflection.text = text
+    reflection.shared_with_manager = shared
+    reflection.full_clean()
+    reflection.save()
+    progress = _progress_for_update(user, module.pk)
+    progress.reflection_done = True
+    _refresh_status(progress, module, timezone.now())
+    progress.save()
+    return reflection

@@ -1,0 +1,249 @@
+import pytest
+from django.urls import reverse
+
+from assessments.models import ChoiceRecord, ModuleProgress, ScenarioAttempt
+from tests.modules import make_module
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def module():
+    return make_module()
+
+
+def play_url(module):
+    return reverse("assessments:play", args=[module.pk])
+
+
+def start(client, module, **extra):
+    return client.post(reverse("assessments:start", args=[module.pk]), extra)
+
+
+def choose(client, module, scene, choice, step, **extra):
+    return client.post(
+        reverse("assessments:choose", args=[module.pk]),
+        {"scene": scene, "choice": choice, "step": step, **extra},
+    )
+
+
+def test_anonymous_learner_is_sent_to_sign_in(client, module):
+    response = client.get(play_url(module))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert choose(client, module, "call", 0, 0).status_code == 302
+    assert not ChoiceRecord.objects.exists()
+
+
+def test_learner_plays_to_a_good_ending(client, learner, module):
+    client.force_login(learner)
+    assert "Start the scenario" in client.get(play_url(module)).content.decode()
+    start(client, module)
+    html = client.get(play_url(module)).content.decode()
+    assert "The phone rings" in html and "Check the record and apologise" in html
+
+    response = choose(client, module, "call", 0, 0)
+    assert response.status_code == 302
+    html = client.get(response.url).content.decode()
+    assert "Listening first shows you care." in html  # feedback on the choice
+    assert "The open check box" in html  # then the next scene
+
+    response = choose(client, module, "check", 0, 1)
+    html = client.get(response.url).content.decode()
+    assert "A customer kept" in html
+    assert "You fixed the record in one call." in html  # debrief
+    assert "Take the knowledge check" in html
+
+    attempt = ScenarioAttempt.objects.get()
+    assert attempt.finished and attempt.outcome == "good"
+    assert (attempt.engagement, attempt.education, attempt.empowerment) == (3, 2, 2)
+    assert attempt.sentiment == 3
+    progress = ModuleProgress.objects.get(user=learner, module=module)
+    assert progress.scenario_finished and progress.best_outcome == "good"
+    assert progress.status == "in_progress"  # quiz and reflection still to do
+
+
+def test_choices_are_saved_as_made_and_resume_anywhere(client, learner, module, django_user_model):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 1, 0)
+    # a new device: a fresh client, same learner
+    from django.test import Client
+
+    other = Client()
+    other.force_login(learner)
+    html = other.get(play_url(module)).content.decode()
+    assert "She raises her voice" in html
+
+
+def test_double_submit_records_one_choice(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 0, 0)
+    response = choose(client, module, "call", 0, 0)  # the same form again
+    assert response.status_code == 302
+    assert ChoiceRecord.objects.count() == 1
+    follow = client.get(response.url).content.decode()
+    assert "already made" in follow
+    assert "The open check box" in follow  # answered with the current state
+
+
+def test_back_button_form_cannot_skip_or_rewrite_a_step(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 1, 0)  # to "insist"
+    choose(client, module, "call", 0, 0)  # stale: the old scene's form
+    attempt = ScenarioAttempt.objects.get()
+    assert attempt.current_scene_key == "insist"
+    assert attempt.step == 1
+    assert ChoiceRecord.objects.count() == 1
+
+
+def test_choice_not_in_the_current_scene_is_rejected(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    assert choose(client, module, "call", 7, 0).status_code == 400
+    assert choose(client, module, "not-a-scene", 0, 0).status_code == 400
+    assert choose(client, module, "call", "x", 0).status_code == 400
+    assert not ChoiceRecord.objects.exists()
+
+
+def test_tampered_scores_are_ignored(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 0, 0, engagement=99, sentiment=99)
+    record = ChoiceRecord.objects.get()
+    assert (record.engagement, record.sentiment) == (2, 1)
+
+
+def test_another_modules_choice_is_rejected(client, learner, module):
+    other = make_module(course=module.get_parent().specific, slug="another-module")
+    client.force_login(learner)
+    start(client, module)
+    # "kept" is a scene of both, but nothing is open in the other module
+    assert choose(client, other, "call", 0, 0).status_code == 400
+    assert not ChoiceRecord.objects.exists()
+
+
+def test_unpublished_module_is_not_playable(client, learner, module):
+    module.unpublish()
+    client.force_login(learner)
+    assert client.get(play_url(module)).status_code == 404
+    assert start(client, module).status_code == 404
+    assert not ScenarioAttempt.objects.exists()
+
+
+def test_attempt_stays_on_its_revision_when_the_trainer_edits(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 0, 0)  # now at "check"
+
+    # the trainer renames the scene and removes the poor branch, then publishes
+    page = module.get_latest_revision_as_object()
+    data = page.scenario_data()
+    data[1]["title"] = "Renamed scene"
+    data[1]["choices"] = data[1]["choices"][:1]
+    from courses.blocks import scenario_from_data
+
+    page.scenario = scenario_from_data(data)
+    page.save_revision().publish()
+
+    html = client.get(play_url(module)).content.decode()
+    assert "The open check box" in html  # still the pinned revision
+    assert "Ask her to bring the car back" in html
+    choose(client, module, "check", 1, 1)  # a choice that only the old revision has
+    assert ScenarioAttempt.objects.get().outcome == "poor"
+
+    # a new attempt uses the new revision
+    start(client, module, restart="1")
+    choose(client, module, "call", 0, 0)
+    assert "Renamed scene" in client.get(play_url(module)).content.decode()
+
+
+def test_replay_keeps_best_and_latest(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 0, 0)
+    choose(client, module, "check", 0, 1)  # good
+    start(client, module, restart="1")
+    choose(client, module, "call", 1, 0)
+    choose(client, module, "insist", 1, 1)  # poor
+    progress = ModuleProgress.objects.get()
+    assert progress.best_outcome == "good"
+    assert progress.latest_outcome == "poor"
+    assert progress.scenario_attempts == 2
+
+
+def finish_scenario(client, module):
+    start(client, module)
+    choose(client, module, "call", 0, 0)
+    choose(client, module, "check", 0, 1)
+
+
+def check_url(module):
+    return reverse("assessments:knowledge_check", args=[module.pk])
+
+
+def test_knowledge_check_needs_an_ending_first(client, learner, module):
+    client.force_login(learner)
+    assert client.get(check_url(module)).status_code == 302
+
+
+def test_full_module_completion(client, learner, module):
+    client.force_login(learner)
+    finish_scenario(client, module)
+    html = client.get(check_url(module)).content.decode()
+    assert "What went wrong?" in html
+
+    # a wrong answer, then the right ones
+    response = client.post(check_url(module), {"q0": "0", "q1": ["0"]})
+    html = response.content.decode()
+    assert "Not passed yet" in html and "The intake step was skipped." in html
+    response = client.post(check_url(module), {"q0": "1", "q1": ["0", "1"]})
+    assert "You passed" in response.content.decode()
+    progress = ModuleProgress.objects.get()
+    assert progress.quiz_passed and progress.quiz_best_score == 100
+    assert progress.status == "in_progress"
+
+    reflect = reverse("assessments:reflect", args=[module.pk])
+    response = client.post(reflect, {"text": "short"})
+    assert "at least a couple of sentences" in response.content.decode()
+    response = client.post(
+        reflect, {"text": "Our returns checklist can trap people like Mrs Lee.", "shared": "on"}
+    )
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert progress.status == "completed" and progress.completed_at is not None
+    assert "Module complete" in client.get(module.url).content.decode()
+
+
+def test_quiz_attempts_are_limited(client, learner, module):
+    client.force_login(learner)
+    finish_scenario(client, module)
+    for _ in range(2):
+        client.post(check_url(module), {"q0": "0"})
+    response = client.post(check_url(module), {"q0": "1", "q1": ["0", "1"]})
+    assert response.status_code == 302
+    assert ModuleProgress.objects.get().quiz_attempts == 2
+    assert "used all your attempts" in client.get(check_url(module)).content.decode()
+
+
+def test_forged_quiz_answers_are_rejected(client, learner, module):
+    client.force_login(learner)
+    finish_scenario(client, module)
+    assert client.post(check_url(module), {"q0": "9"}).status_code == 400
+    assert client.post(check_url(module), {"q0": ["0", "1"]}).status_code == 400  # single
+    assert client.post(check_url(module), {"q0": "abc"}).status_code == 400
+    assert ModuleProgress.objects.get().quiz_attempts == 0
+
+
+def test_scenario_steps_make_few_queries(client, learner, module, django_assert_max_num_queries):
+    client.force_login(learner)
+    start(client, module)
+    client.get(play_url(module))  # warm the pinned-scenario cache
+    with django_assert_max_num_queries(8):
+        client.get(play_url(module))
+    with django_assert_max_num_queries(8):
+        choose(client, module, "call", 0, 0)
+    with django_assert_max_num_queries(8):
+        client.get(play_url(module) + "?feedback=0")
