@@ -15,6 +15,9 @@ class Outcome(models.TextChoices):
 class ScenarioAttempt(models.Model):
     """One play-through of a module's scenario, pinned to the revision it started on."""
 
+    # learner records are not content: keep them out of Wagtail\'s reference index
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
         FINISHED = "finished", _("Finished")
@@ -59,6 +62,9 @@ class ScenarioAttempt(models.Model):
 class ChoiceRecord(models.Model):
     """A choice as it was made; (attempt, step) is unique so a replayed form records nothing."""
 
+    # learner records are not content: keep them out of Wagtail\'s reference index
+    wagtail_reference_index_ignore = True
+
     attempt = models.ForeignKey(ScenarioAttempt, on_delete=models.CASCADE, related_name="choices")
     step = models.PositiveIntegerField()
     scene_key = models.CharField(max_length=60)
@@ -83,6 +89,9 @@ class ChoiceRecord(models.Model):
 
 class KnowledgeCheckAttempt(models.Model):
     """One submitted knowledge check, scored on the server."""
+
+    # learner records are not content: keep them out of Wagtail\'s reference index
+    wagtail_reference_index_ignore = True
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_checks"
@@ -109,6 +118,9 @@ class KnowledgeCheckAttempt(models.Model):
 class Reflection(models.Model):
     """What a learner takes from a module; their manager reads it only if they allow it."""
 
+    # learner records are not content: keep them out of Wagtail\'s reference index
+    wagtail_reference_index_ignore = True
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
     )
@@ -131,6 +143,9 @@ class Reflection(models.Model):
 
 class ModuleProgress(models.Model):
     """The summary row dashboards read: one per learner and module."""
+
+    # learner records are not content: keep them out of Wagtail\'s reference index
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")

@@ -1,5 +1,7 @@
 """Read queries for the player: pinned scenarios, attempts and progress."""
 
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from wagtail.models import Revision
 
@@ -16,8 +18,48 @@ from courses.models import ModulePage
 SCENARIO_CACHE_SECONDS = 60 * 60 * 24
 
 
+@dataclass(frozen=True)
+class PlayableModule:
+    """What the player needs of a live module; cached, dropped when the module changes."""
+
+    pk: int
+    title: str
+    url: str
+    live_revision_id: int
+    estimated_minutes: int
+    has_questions: bool
+    reflection_required: bool
+
+
+def module_cache_key(module_id: int) -> str:
+    return f"cx:playable-module:{module_id}"
+
+
+def playable_module(module_id: int) -> PlayableModule | None:
+    """The live module for the player, or None (drafts and unpublished modules do not play)."""
+    key = module_cache_key(module_id)
+    found = cache.get(key)
+    if found is None:
+        page = live_module(module_id)
+        found = (
+            PlayableModule(
+                pk=page.pk,
+                title=page.title,
+                url=page.url,
+                live_revision_id=page.live_revision_id,
+                estimated_minutes=page.estimated_minutes,
+                has_questions=len(page.knowledge_check) > 0,
+                reflection_required=page.reflection_required,
+            )
+            if page is not None and page.live_revision_id
+            else False  # remembered too, so unknown ids cost no query either
+        )
+        cache.set(key, found, SCENARIO_CACHE_SECONDS)
+    return found or None
+
+
 def live_module(module_id: int) -> ModulePage | None:
-    """A published module, or None (drafts and unpublished modules are not playable)."""
+    """A published module with its content, or None."""
     return ModulePage.objects.live().filter(pk=module_id).select_related("story").first()
 
 

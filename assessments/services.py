@@ -16,7 +16,12 @@ from assessments.models import (
 )
 from assessments.quiz import QuizResult, score_quiz
 from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
-from assessments.selectors import attempt_state, scenario_for_revision
+from assessments.selectors import (
+    PlayableModule,
+    attempt_state,
+    playable_module,
+    scenario_for_revision,
+)
 from courses.models import ModulePage
 
 
@@ -26,6 +31,16 @@ class QuizLimitReached(ValueError):
 
 class ModuleNotPlayable(ValueError):
     """The module has no published revision."""
+
+
+@dataclass(frozen=True)
+class _Flags:
+    has_questions: bool
+    reflection_required: bool
+
+
+def _flags(page: ModulePage) -> _Flags:
+    return _Flags(len(page.knowledge_check) > 0, page.reflection_required)
 
 
 @dataclass(frozen=True)
@@ -42,9 +57,9 @@ def _progress_for_update(user, module_id) -> ModuleProgress:
     return progress
 
 
-def _refresh_status(progress: ModuleProgress, module: ModulePage, now) -> None:
-    has_questions = len(module.knowledge_check) > 0
-    quiz_ok = progress.quiz_passed or not has_questions
+def _refresh_status(progress: ModuleProgress, module, now) -> None:
+    """`module`: a PlayableModule (or anything with has_questions and reflection_required)."""
+    quiz_ok = progress.quiz_passed or not module.has_questions
     reflection_ok = progress.reflection_done or not module.reflection_required
     if progress.scenario_finished and quiz_ok and reflection_ok:
         progress.status = ModuleProgress.Status.COMPLETED
@@ -55,19 +70,15 @@ def _refresh_status(progress: ModuleProgress, module: ModulePage, now) -> None:
 
 
 @transaction.atomic
-def attempt_start(*, user, module: ModulePage, restart: bool = False) -> ScenarioAttempt:
+def attempt_start(*, user, module: PlayableModule, restart: bool = False) -> ScenarioAttempt:
     """Resume the learner's open attempt, or start one pinned to the live revision."""
-    open_attempt = ScenarioAttempt.objects.filter(
-        user=user, module=module, status=ScenarioAttempt.Status.IN_PROGRESS
-    ).first()
-    if open_attempt is not None:
-        return open_attempt
-    if not restart and ScenarioAttempt.objects.filter(user=user, module=module).exists():
-        return (
-            ScenarioAttempt.objects.filter(user=user, module=module)
-            .order_by("-started_at", "-pk")
-            .first()
-        )
+    latest = (
+        ScenarioAttempt.objects.filter(user=user, module_id=module.pk)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if latest is not None and (not latest.finished or not restart):
+        return latest
     if module.live_revision_id is None:
         raise ModuleNotPlayable(module.pk)
     scenario = scenario_for_revision(module.live_revision_id)
@@ -76,14 +87,14 @@ def attempt_start(*, user, module: ModulePage, restart: bool = False) -> Scenari
         with transaction.atomic():
             attempt = ScenarioAttempt.objects.create(
                 user=user,
-                module=module,
+                module_id=module.pk,
                 revision_id=module.live_revision_id,
                 current_scene_key=state.scene_key,
             )
     except IntegrityError:
         # a double click on "start": the other request created it
         return ScenarioAttempt.objects.get(
-            user=user, module=module, status=ScenarioAttempt.Status.IN_PROGRESS
+            user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
     now = timezone.now()
     progress = _progress_for_update(user, module.pk)
@@ -174,7 +185,9 @@ def attempt_choose(
 
 
 def _record_finish(attempt: ScenarioAttempt, now) -> None:
-    module = ModulePage.objects.get(pk=attempt.module_id)
+    module = playable_module(attempt.module_id) or _flags(
+        ModulePage.objects.get(pk=attempt.module_id)
+    )
     progress = _progress_for_update(attempt.user_id, attempt.module_id)
     progress.scenario_finished = True
     progress.latest_outcome = attempt.outcome
@@ -225,7 +238,7 @@ def quiz_submit(
     progress.quiz_latest_score = result.score_percent
     progress.quiz_best_score = max(progress.quiz_best_score or 0, result.score_percent)
     progress.quiz_passed = progress.quiz_passed or result.passed
-    _refresh_status(progress, module, now)
+    _refresh_status(progress, _flags(module), now)
     progress.save()
     return attempt, result
 
@@ -243,6 +256,6 @@ def reflection_save(*, user, module: ModulePage, text: str, shared: bool) -> Ref
     reflection.save()
     progress = _progress_for_update(user, module.pk)
     progress.reflection_done = True
-    _refresh_status(progress, module, timezone.now())
+    _refresh_status(progress, _flags(module), timezone.now())
     progress.save()
     return reflection

@@ -16,7 +16,16 @@ from assessments.scenario import InvalidChoice
 
 
 def _module_or_404(module_id):
+    """The live module, for the quiz and reflection views that need its content."""
     module = selectors.live_module(module_id)
+    if module is None:
+        raise Http404(_("This module is not published."))
+    return module
+
+
+def _playable_or_404(module_id):
+    """The cached summary of a live module: all the scenario player needs."""
+    module = selectors.playable_module(module_id)
     if module is None:
         raise Http404(_("This module is not published."))
     return module
@@ -33,7 +42,7 @@ def _play_url(module_or_id, **params):
 @login_required
 @require_http_methods(["GET"])
 def play(request, module_id):
-    module = _module_or_404(module_id)
+    module = _playable_or_404(module_id)
     attempt = selectors.current_attempt(request.user, module.pk)
     context = {"module": module, "attempt": attempt}
     if attempt is None:
@@ -59,7 +68,7 @@ def play(request, module_id):
 @login_required
 @require_POST
 def start(request, module_id):
-    module = _module_or_404(module_id)
+    module = _playable_or_404(module_id)
     try:
         services.attempt_start(user=request.user, module=module, restart="restart" in request.POST)
     except services.ModuleNotPlayable as exc:
@@ -88,7 +97,7 @@ def choose(request, module_id):
             step=form.cleaned_data["step"],
         )
     except services.NoOpenAttempt:
-        _module_or_404(module_id)
+        _playable_or_404(module_id)
         return HttpResponseBadRequest(_("Start the scenario before making a choice."))
     except InvalidChoice:
         return HttpResponseBadRequest(_("That choice does not belong to this scene."))

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate, post_save
 
 
 class HomeConfig(AppConfig):
@@ -8,6 +8,9 @@ class HomeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from home.signals import sync_roles_after_migrate
+        from home.models import BrandingSettings, User
+        from home.signals import forget_branding, forget_roles, sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate)
+        post_save.connect(forget_branding, sender=BrandingSettings)
+        m2m_changed.connect(forget_roles, sender=User.groups.through)

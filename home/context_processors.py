@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from home.selectors import navigation_for
+from home.selectors import branding, navigation_for
 
 
 def navigation(request):
@@ -9,4 +9,5 @@ def navigation(request):
     return {
         "main_navigation": navigation_for(user) if user is not None else [],
         "signup_open": settings.ALLOW_SIGNUP,
+        "branding": branding(),
     }

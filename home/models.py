@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -110,7 +110,7 @@ class StandardPage(Page):
 
 
 @register_setting(icon="site")
-class BrandingSettings(BaseSiteSetting):
+class BrandingSettings(BaseGenericSetting):
     """What the site and certificates say about the organisation; edited by HR."""
 
     organisation_name = models.CharField(max_length=120, default="Northwind Motors")

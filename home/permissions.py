@@ -3,6 +3,8 @@
 Views, templates (through the navigation context processor) and tests all use these.
 """
 
+from django.core.cache import cache
+
 from home import roles
 
 
@@ -10,13 +12,22 @@ def user_role_names(user) -> frozenset[str]:
     """The names of the role groups a user belongs to, read once per user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_cx_role_names", None)
-    if cached is None:
-        cached = frozenset(
-            user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)
-        )
-        user._cx_role_names = cached
-    return cached
+    names = getattr(user, "_cx_role_names", None)
+    if names is None:
+        key = role_cache_key(user.pk)
+        names = cache.get(key)
+        if names is None:
+            names = frozenset(
+                user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)
+            )
+            cache.set(key, names, 60 * 60)
+        user._cx_role_names = names
+    return names
+
+
+def role_cache_key(user_id) -> str:
+    """Cleared whenever a user's groups change (home.signals)."""
+    return f"cx:roles:{user_id}"
 
 
 def user_is_signed_in(user) -> bool:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,28 @@ from home.permissions import (
     user_is_signed_in,
     user_must_set_up_mfa,
 )
+
+BRANDING_CACHE_KEY = "cx:branding"
+
+
+@dataclass(frozen=True)
+class Branding:
+    organisation_name: str
+    logo_id: int | None
+    support_email: str
+    footer_text: str
+
+
+def branding() -> Branding:
+    """The organisation's branding, cached until HR saves it (see home.signals)."""
+    cached = cache.get(BRANDING_CACHE_KEY)
+    if cached is None:
+        from home.models import BrandingSettings
+
+        row = BrandingSettings.load()
+        cached = Branding(row.organisation_name, row.logo_id, row.support_email, row.footer_text)
+        cache.set(BRANDING_CACHE_KEY, cached, None)
+    return cached
 
 
 @dataclass(frozen=True)

@@ -14,3 +14,27 @@ def sync_roles_after_migrate(sender, using="default", **kwargs):
     from home.services import roles_sync_permissions
 
     roles_sync_permissions(using=using)
+
+
+def forget_branding(sender, **kwargs):
+    from django.core.cache import cache
+
+    from home.selectors import BRANDING_CACHE_KEY
+
+    cache.delete(BRANDING_CACHE_KEY)
+
+
+def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
+    """A user's groups changed (from either side of the relation): drop cached role names."""
+    if not action.startswith("post_"):
+        return
+    from django.core.cache import cache
+
+    from home.models import User
+    from home.permissions import role_cache_key
+
+    if reverse:  # group.user_set changed
+        user_ids = pk_set if pk_set is not None else User.objects.values_list("pk", flat=True)
+    else:
+        user_ids = [instance.pk]
+    cache.delete_many([role_cache_key(pk) for pk in user_ids])

@@ -80,7 +80,7 @@ def test_production_serves_hashed_static_files_through_whitenoise(tmp_path):
     assert collect.returncode == 0, collect.stderr
     out = run_django_code(
         "from django.core.management import call_command;"
-        "call_command('migrate', verbosity=0);"
+        "call_command('migrate', verbosity=0); call_command('createcachetable');"
         "from django.test import Client;"
         "c = Client(HTTP_X_FORWARDED_PROTO='https', HTTP_HOST='cx.northwind.example');"
         "html = c.get('/').content.decode();"
