@@ -19,7 +19,9 @@ from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
 from assessments.selectors import (
     PlayableModule,
     attempt_state,
+    forget_attempt,
     playable_module,
+    remember_attempt,
     scenario_for_revision,
 )
 from courses.models import ModulePage
@@ -78,6 +80,7 @@ def attempt_start(*, user, module: PlayableModule, restart: bool = False) -> Sce
         .first()
     )
     if latest is not None and (not latest.finished or not restart):
+        transaction.on_commit(lambda: remember_attempt(latest))
         return latest
     if module.live_revision_id is None:
         raise ModuleNotPlayable(module.pk)
@@ -93,9 +96,12 @@ def attempt_start(*, user, module: PlayableModule, restart: bool = False) -> Sce
             )
     except IntegrityError:
         # a double click on "start": the other request created it
+        forget_attempt(user.pk, module.pk)
         return ScenarioAttempt.objects.get(
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
+    forget_attempt(user.pk, module.pk)
+    transaction.on_commit(lambda: remember_attempt(attempt))
     now = timezone.now()
     progress = _progress_for_update(user, module.pk)
     progress.scenario_attempts = F("scenario_attempts") + 1
@@ -135,12 +141,14 @@ def attempt_choose(
             attempt_state(attempt), scene_key=scene_key, choice_index=choice_index, step=step
         )
     except (StaleStep, ScenarioFinished):
+        # whatever the page showed was out of date: read the attempt afresh next time
+        forget_attempt(attempt.user_id, attempt.module_id)
         return ChoiceOutcome(recorded=False, attempt=attempt, step=attempt.step)
 
     choice = result.choice
     # The row lock above means no other request can record this step meanwhile; the unique
     # (attempt, step) constraint is the last line of defence.
-    ChoiceRecord.objects.create(
+    record = ChoiceRecord.objects.create(
         attempt=attempt,
         step=step,
         scene_key=scene_key,
@@ -177,10 +185,12 @@ def attempt_choose(
 
     if state.finished:
         _record_finish(attempt, now)
-    else:
-        ModuleProgress.objects.filter(user=user, module_id=attempt.module_id).update(
-            last_activity_at=now
-        )
+    # A choice in mid-scenario changes no summary figure; the attempt's updated_at says when
+    # the learner was last active, and the progress row catches up at the ending.
+    # Drop the cached copy now, refill it once the row is committed: a reader in between
+    # falls back to the database rather than to the step before.
+    forget_attempt(attempt.user_id, attempt.module_id)
+    transaction.on_commit(lambda: remember_attempt(attempt, record))
     return ChoiceOutcome(recorded=True, attempt=attempt, step=step)
 
 

@@ -42,8 +42,9 @@ def _play_url(module_or_id, **params):
 @login_required
 @require_http_methods(["GET"])
 def play(request, module_id):
-    module = _playable_or_404(module_id)
-    attempt = selectors.current_attempt(request.user, module.pk)
+    module, attempt = selectors.player_state(request.user, module_id)
+    if module is None:
+        raise Http404(_("This module is not published."))
     context = {"module": module, "attempt": attempt}
     if attempt is None:
         return render(request, "assessments/play_start.html", context)
@@ -52,7 +53,7 @@ def play(request, module_id):
     context["scene"] = scenario.scene(attempt.current_scene_key)
     feedback_step = request.GET.get("feedback", "")
     if feedback_step.isdigit():
-        last = attempt.choices.filter(step=int(feedback_step)).first()
+        last = selectors.choice_at_step(attempt, int(feedback_step))
         if last is not None:
             context["last_choice"] = last
             context["feedback"] = scenario.scene(last.scene_key).choices[last.choice_index].feedback

@@ -52,7 +52,7 @@ class SceneBlock(blocks.StructBlock):
         error_messages={"invalid": _("Lowercase letters, digits and hyphens only.")},
     )
     title = blocks.CharBlock(max_length=200)
-    narrative = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol"])
+    narrative = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol"])  # see services
     mood = blocks.ChoiceBlock(choices=MOODS, required=False, label=_("Customer mood"))
     choices = blocks.ListBlock(ChoiceBlock(), min_num=0, max_num=6)
     outcome = blocks.ChoiceBlock(

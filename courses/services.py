@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from courses.blocks import questions_from_data, scenario_from_data
 from courses.models import CoursePage, ModulePage, Story
@@ -31,8 +32,20 @@ def story_upsert(*, data: dict, user=None) -> Story:
     return story
 
 
+NARRATIVE_FEATURES = ["bold", "italic", "ul", "ol"]
+
+
+def clean_narrative(html: str) -> str:
+    """Keep only what the editor allows: an imported file must not smuggle in scripts."""
+    return EditorHTMLConverter(features=NARRATIVE_FEATURES).whitelister.clean(html)
+
+
 def _apply(page: ModulePage, data: dict, story: Story) -> None:
     check = data["knowledge_check"]
+    scenes = [
+        {**scene, "narrative": clean_narrative(scene["narrative"])}
+        for scene in data["scenario"]["scenes"]
+    ]
     page.title = data["title"]
     page.draft_title = data["title"]
     page.slug = data["slug"]
@@ -40,7 +53,7 @@ def _apply(page: ModulePage, data: dict, story: Story) -> None:
     page.introduction = data.get("introduction", "")
     page.objectives = "\n".join(data["objectives"])
     page.estimated_minutes = data["estimated_minutes"]
-    page.scenario = scenario_from_data(data["scenario"]["scenes"])
+    page.scenario = scenario_from_data(scenes)
     page.pass_mark = check["pass_mark"]
     page.max_attempts = check.get("max_attempts", 3)
     page.knowledge_check = questions_from_data(check["questions"])

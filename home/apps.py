@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class HomeConfig(AppConfig):
@@ -9,8 +9,15 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from home.models import BrandingSettings, User
-        from home.signals import forget_branding, forget_roles, sync_roles_after_migrate
+        from home.signals import (
+            forget_branding,
+            forget_roles,
+            forget_user,
+            sync_roles_after_migrate,
+        )
 
         post_migrate.connect(sync_roles_after_migrate)
         post_save.connect(forget_branding, sender=BrandingSettings)
         m2m_changed.connect(forget_roles, sender=User.groups.through)
+        post_save.connect(forget_user, sender=User)
+        post_delete.connect(forget_user, sender=User)

@@ -1,5 +1,7 @@
 """Read queries for the site's root pages."""
 
+import functools
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -25,8 +27,19 @@ class Branding:
     footer_text: str
 
 
+BRANDING_LOCAL_SECONDS = 30
+_branding_local: dict = {}
+
+
 def branding() -> Branding:
-    """The organisation's branding, cached until HR saves it (see home.signals)."""
+    """The organisation's branding, on every page.
+
+    Kept in the shared cache until HR saves it (home.signals), and for a few seconds in this
+    process too: other processes show a change within BRANDING_LOCAL_SECONDS.
+    """
+    local = _branding_local.get("value")
+    if local is not None and local[1] > time.monotonic():
+        return local[0]
     cached = cache.get(BRANDING_CACHE_KEY)
     if cached is None:
         from home.models import BrandingSettings
@@ -34,7 +47,12 @@ def branding() -> Branding:
         row = BrandingSettings.load()
         cached = Branding(row.organisation_name, row.logo_id, row.support_email, row.footer_text)
         cache.set(BRANDING_CACHE_KEY, cached, None)
+    _branding_local["value"] = (cached, time.monotonic() + BRANDING_LOCAL_SECONDS)
     return cached
+
+
+def forget_branding_locally() -> None:
+    _branding_local.clear()
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,9 @@ class NextStep:
     action: str
 
 
+@functools.cache
 def _url(name: str) -> str | None:
+    # The URLconf does not change while the process runs, so each name is reversed once.
     try:
         return reverse(name)
     except NoReverseMatch:

@@ -19,9 +19,10 @@ def sync_roles_after_migrate(sender, using="default", **kwargs):
 def forget_branding(sender, **kwargs):
     from django.core.cache import cache
 
-    from home.selectors import BRANDING_CACHE_KEY
+    from home.selectors import BRANDING_CACHE_KEY, forget_branding_locally
 
     cache.delete(BRANDING_CACHE_KEY)
+    forget_branding_locally()
 
 
 def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
@@ -30,6 +31,7 @@ def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
         return
     from django.core.cache import cache
 
+    from home.backends import user_cache_key
     from home.models import User
     from home.permissions import role_cache_key
 
@@ -37,4 +39,13 @@ def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
         user_ids = pk_set if pk_set is not None else User.objects.values_list("pk", flat=True)
     else:
         user_ids = [instance.pk]
-    cache.delete_many([role_cache_key(pk) for pk in user_ids])
+    cache.delete_many([key(pk) for pk in user_ids for key in (role_cache_key, user_cache_key)])
+
+
+def forget_user(sender, instance, **kwargs):
+    """A user row changed (password, active flag, name, last login): drop the cached copy."""
+    from django.core.cache import cache
+
+    from home.backends import user_cache_key
+
+    cache.delete(user_cache_key(instance.pk))

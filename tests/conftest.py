@@ -9,10 +9,19 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # allauth's rate limits live in the cache: each test starts with a clean slate.
-    cache.clear()
+    # allauth's rate limits live in the cache: each test starts with a clean slate. Row ids
+    # are reused between tests, so per-process memos keyed by id are cleared too.
+    from assessments.selectors import scenario_for_revision
+    from home.selectors import forget_branding_locally
+
+    def clear():
+        cache.clear()
+        scenario_for_revision.cache_clear()
+        forget_branding_locally()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

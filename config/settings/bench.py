@@ -8,7 +8,14 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="bench-only-insecure-key-0a1b2c3d4
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LOGGING["root"]["level"] = "WARNING"
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+if not REDIS_URL:
+    # workers must share the cache, as in production
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cx_cache",
+        }
+    }

@@ -247,3 +247,39 @@ def test_scenario_steps_make_few_queries(client, learner, module, django_assert_
         choose(client, module, "call", 0, 0)
     with django_assert_max_num_queries(8):
         client.get(play_url(module) + "?feedback=0")
+
+
+def test_the_attempt_cache_follows_every_choice(
+    client, learner, module, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, module)
+    client.get(play_url(module))  # warm the user, module and scenario caches
+    with django_assert_max_num_queries(1):  # the session; everything else is cached
+        assert "The phone rings" in client.get(play_url(module)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = choose(client, module, "call", 0, 0)
+    with django_assert_max_num_queries(1):
+        html = client.get(response.url).content.decode()
+    assert "Listening first shows you care." in html and "The open check box" in html
+
+
+def test_a_stale_cached_attempt_heals_itself(
+    client, learner, module, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from assessments.selectors import attempt_cache_key
+
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, module)
+    stale = cache.get(attempt_cache_key(learner.pk, module.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        choose(client, module, "call", 0, 0)
+    cache.set(attempt_cache_key(learner.pk, module.pk), stale)  # another worker lagging
+    assert "The phone rings" in client.get(play_url(module)).content.decode()
+    response = choose(client, module, "call", 1, 0)  # from the stale page
+    assert ChoiceRecord.objects.count() == 1
+    assert "The open check box" in client.get(response.url).content.decode()
