@@ -10,7 +10,6 @@ from wagtail.rich_text import expand_db_html
 
 from assessments.models import (
     ChoiceRecord,
-    KnowledgeCheckAttempt,
     ModuleProgress,
     Reflection,
     ScenarioAttempt,
@@ -172,10 +171,6 @@ def module_progress(user, module_id: int) -> ModuleProgress | None:
     if not user.is_authenticated:
         return None
     return ModuleProgress.objects.filter(user=user, module_id=module_id).first()
-
-
-def quiz_attempts(user, module_id: int) -> list[KnowledgeCheckAttempt]:
-    return list(KnowledgeCheckAttempt.objects.filter(user=user, module_id=module_id))
 
 
 def reflection_for(user, module_id: int) -> Reflection | None:

@@ -1,10 +1,8 @@
 """The two real task backends run our tasks: the database one and RQ over Redis."""
 
-import socket
-
 import pytest
 
-from tests.helpers import django_env, run_django_code, run_python
+from tests.helpers import django_env, redis_available, run_django_code, run_python
 
 
 def test_database_backend_runs_queued_tasks_with_db_worker(tmp_path):
@@ -25,15 +23,7 @@ def test_database_backend_runs_queued_tasks_with_db_worker(tmp_path):
     assert out.splitlines()[-2:] == ["READY", "SUCCESSFUL"]
 
 
-def _redis_available():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_rq_backend_runs_tasks_on_a_separate_worker(tmp_path):
     env = django_env(
         DJANGO_TASKS_BACKEND="rq",
