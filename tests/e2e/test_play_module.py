@@ -5,7 +5,7 @@ from home import roles
 from tests.conftest import PASSWORD
 from tests.modules import make_module
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_learner_plays_a_module_passes_the_check_and_reflects(

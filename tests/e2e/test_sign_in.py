@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from home import roles
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_learner_signs_in_through_the_real_page(page, live_server, make_user, screenshot):

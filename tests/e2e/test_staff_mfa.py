@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from home import roles
 from tests.conftest import PASSWORD, totp_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_trainer_sets_up_two_factor_before_reaching_the_admin(
