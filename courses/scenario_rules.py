@@ -363,9 +363,11 @@ def _successors(reader: _Reader) -> list[list[int]]:
     ]
 
 
-def _reachable_from(start: int, successors: list[list[int]]) -> set[int]:
-    seen = {start}
-    queue = deque([start])
+def _reachable_from(start: int | list[int], successors: list[list[int]]) -> set[int]:
+    """Indexes reachable from the start index (or indexes) along the given edges."""
+    starts = [start] if isinstance(start, int) else start
+    seen = set(starts)
+    queue = deque(starts)
     while queue:
         for nxt in successors[queue.popleft()]:
             if nxt not in seen:
@@ -380,15 +382,7 @@ def _can_reach_ending(reader: _Reader, successors: list[list[int]]) -> set[int]:
     for source, targets in enumerate(successors):
         for target in targets:
             predecessors[target].append(source)
-    endings = [s.index for s in reader.scenes if s.has_ending]
-    seen = set(endings)
-    queue = deque(endings)
-    while queue:
-        for prev in predecessors[queue.popleft()]:
-            if prev not in seen:
-                seen.add(prev)
-                queue.append(prev)
-    return seen
+    return _reachable_from([s.index for s in reader.scenes if s.has_ending], predecessors)
 
 
 def validate_scenario(data: list[dict]) -> list[Problem]:
