@@ -73,14 +73,18 @@ class Scenario:
 
     def start(self) -> State:
         """A fresh run at the start scene (finished at once only if the start is an ending)."""
-        start = self.scene(self.start_key)
+        return self.state_at(self.start_key)
+
+    def state_at(self, scene_key: str) -> State:
+        """A fresh run placed at any scene: no choices made, no scores yet."""
+        scene = self.scene(scene_key)
         return State(
-            scene_key=self.start_key,
+            scene_key=scene.key,
             step=0,
             path=(),
             totals=Scores(),
-            finished=start.is_ending,
-            outcome=start.ending.outcome if start.ending else "",
+            finished=scene.is_ending,
+            outcome=scene.ending.outcome if scene.ending else "",
         )
 
     def choose(self, state: State, *, scene_key: str, choice_index: int, step: int) -> StepResult:

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.urls import reverse
 from wagtail.models import Revision
 from wagtail.rich_text import expand_db_html
 
@@ -32,10 +33,15 @@ class PlayableModule:
     estimated_minutes: int
     has_questions: bool
     reflection_required: bool
+    # the player's own addresses, reversed once with the summary rather than on every page
+    play_url: str
+    start_url: str
+    choose_url: str
 
 
 def module_cache_key(module_id: int) -> str:
-    return f"cx:playable-module:{module_id}"
+    # the version changes whenever PlayableModule does, so no process reads an older shape
+    return f"cx:playable-module:v2:{module_id}"
 
 
 def playable_module(module_id: int) -> PlayableModule | None:
@@ -53,6 +59,9 @@ def playable_module(module_id: int) -> PlayableModule | None:
                 estimated_minutes=page.estimated_minutes,
                 has_questions=len(page.knowledge_check) > 0,
                 reflection_required=page.reflection_required,
+                play_url=reverse("assessments:play", args=[page.pk]),
+                start_url=reverse("assessments:start", args=[page.pk]),
+                choose_url=reverse("assessments:choose", args=[page.pk]),
             )
             if page is not None and page.live_revision_id
             else False  # remembered too, so unknown ids cost no query either
@@ -103,60 +112,73 @@ def attempt_state(attempt: ScenarioAttempt) -> State:
     )
 
 
+@dataclass
+class PlayMemo:
+    """What the player keeps in the shared cache for one learner and module.
+
+    Written after each commit that changes the attempt, dropped when the learner's progress
+    changes elsewhere. Parts are None when unknown; readers then ask the database.
+    """
+
+    attempt: ScenarioAttempt
+    last_choice: ChoiceRecord | None = None
+    # (scene key, choice label) for every step so far, when this memo has seen them all
+    path: tuple[tuple[str, str], ...] | None = None
+    # the learner's progress as the ending left it (only set on a finished attempt)
+    progress: ModuleProgress | None = None
+
+    def path_known(self) -> bool:
+        return self.path is not None and len(self.path) == self.attempt.step
+
+
 def attempt_cache_key(user_id: int, module_id: int) -> str:
-    return f"cx:attempt:{user_id}:{module_id}"
+    return f"cx:play:v2:{user_id}:{module_id}"
 
 
-def player_state(user, module_id: int) -> tuple[PlayableModule | None, ScenarioAttempt | None]:
-    """The live module and the learner's latest attempt, in one cache round trip."""
+def player_state(user, module_id: int) -> tuple[PlayableModule | None, PlayMemo | None]:
+    """The live module and the learner's latest attempt, in one cache round trip.
+
+    On a cache miss the attempt comes from the database (and is cached); None: not started.
+    """
     module_key, attempt_key = module_cache_key(module_id), attempt_cache_key(user.pk, module_id)
     found = cache.get_many([module_key, attempt_key])
     module = found.get(module_key)
     module = playable_module(module_id) if module is None else (module or None)
     if module is None:
         return None, None
-    cached = found.get(attempt_key)
-    attempt = cached[0] if cached is not None else current_attempt(user, module_id)
-    return module, attempt
+    memo = found.get(attempt_key)
+    if memo is None:
+        attempt = latest_attempt(user, module_id)
+        memo = PlayMemo(attempt) if attempt is not None else None
+        if memo is not None:
+            # cache-aside; a page shown from a stale entry is caught as a stale form on POST
+            remember_attempt(memo)
+    return module, memo
 
 
-def current_attempt(user, module_id: int) -> ScenarioAttempt | None:
-    """The learner's latest attempt at a module (open, or finished if none is open).
-
-    Read from the cache the services fill after each commit; the database on a miss.
-    """
-    cached = cache.get(attempt_cache_key(user.pk, module_id))
-    if cached is not None:
-        return cached[0]
-    attempt = (
+def latest_attempt(user, module_id: int) -> ScenarioAttempt | None:
+    """The learner's latest attempt at a module (open, or finished if none is open)."""
+    return (
         ScenarioAttempt.objects.filter(user=user, module_id=module_id)
         .order_by("-started_at", "-pk")
         .first()
     )
-    if attempt is not None:
-        # cache-aside; a page shown from a stale entry is caught as a stale form on POST
-        remember_attempt(attempt)
-    return attempt
 
 
 def choice_at_step(attempt: ScenarioAttempt, step: int) -> ChoiceRecord | None:
-    """The choice recorded at a step; the latest one usually comes from the cache."""
-    cached = cache.get(attempt_cache_key(attempt.user_id, attempt.module_id))
-    if cached is not None and cached[1] is not None and cached[1].step == step:
-        return cached[1]
     return attempt.choices.filter(step=step).first()
 
 
-def remember_attempt(attempt: ScenarioAttempt, last_choice: ChoiceRecord | None = None) -> None:
+def remember_attempt(memo: PlayMemo) -> None:
     """Best effort: the database stays the truth if the cache cannot be written."""
     try:
         cache.set(
-            attempt_cache_key(attempt.user_id, attempt.module_id),
-            (attempt, last_choice),
+            attempt_cache_key(memo.attempt.user_id, memo.attempt.module_id),
+            memo,
             SCENARIO_CACHE_SECONDS,
         )
     except Exception:  # a cache outage must not fail a committed choice
-        logger.warning("could not cache attempt %s", attempt.pk, exc_info=True)
+        logger.warning("could not cache attempt %s", memo.attempt.pk, exc_info=True)
 
 
 def forget_attempt(user_id: int, module_id: int) -> None:

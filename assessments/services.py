@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from assessments.models import (
@@ -18,9 +18,11 @@ from assessments.quiz import QuizResult, score_quiz
 from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
 from assessments.selectors import (
     PlayableModule,
+    PlayMemo,
     attempt_state,
     forget_attempt,
     playable_module,
+    player_state,
     remember_attempt,
     scenario_for_revision,
 )
@@ -72,18 +74,17 @@ def _refresh_status(progress: ModuleProgress, module, now) -> None:
 
 
 @transaction.atomic
-def attempt_start(*, user, module: PlayableModule, restart: bool = False) -> ScenarioAttempt:
-    """Resume the learner's open attempt, or start one pinned to the live revision."""
-    latest = (
-        ScenarioAttempt.objects.filter(user=user, module_id=module.pk)
-        .order_by("-started_at", "-pk")
-        .first()
-    )
+def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAttempt:
+    """Resume the learner's open attempt, or start one pinned to the live revision.
+
+    Raises ModuleNotPlayable when the module is not live.
+    """
+    module, memo = player_state(user, module_id)
+    if module is None or module.live_revision_id is None:
+        raise ModuleNotPlayable(module_id)
+    latest = memo.attempt if memo is not None else None
     if latest is not None and (not latest.finished or not restart):
-        transaction.on_commit(lambda: remember_attempt(latest))
         return latest
-    if module.live_revision_id is None:
-        raise ModuleNotPlayable(module.pk)
     scenario = scenario_for_revision(module.live_revision_id)
     state = scenario.start()
     try:
@@ -95,18 +96,30 @@ def attempt_start(*, user, module: PlayableModule, restart: bool = False) -> Sce
                 current_scene_key=state.scene_key,
             )
     except IntegrityError:
-        # a double click on "start": the other request created it
+        # a double click on "start" (or a cache behind the database): one is open already
         forget_attempt(user.pk, module.pk)
         return ScenarioAttempt.objects.get(
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
     forget_attempt(user.pk, module.pk)
-    transaction.on_commit(lambda: remember_attempt(attempt))
+    transaction.on_commit(lambda: remember_attempt(PlayMemo(attempt, path=())))
     now = timezone.now()
-    progress = _progress_for_update(user, module.pk)
-    progress.scenario_attempts = F("scenario_attempts") + 1
-    _refresh_status(progress, module, now)
-    progress.save()
+    # A replay: one UPDATE moves the existing progress row on (a completed module stays so).
+    replayed = ModuleProgress.objects.filter(user=user, module_id=module.pk).update(
+        scenario_attempts=F("scenario_attempts") + 1,
+        last_activity_at=now,
+        status=Case(
+            When(
+                status=ModuleProgress.Status.COMPLETED, then=Value(ModuleProgress.Status.COMPLETED)
+            ),
+            default=Value(ModuleProgress.Status.IN_PROGRESS),
+        ),
+    )
+    if not replayed:
+        progress = _progress_for_update(user, module.pk)
+        progress.scenario_attempts = F("scenario_attempts") + 1
+        _refresh_status(progress, module, now)
+        progress.save()
     return attempt
 
 
@@ -114,14 +127,118 @@ class NoOpenAttempt(ValueError):
     """A choice arrived for a module the learner has not started, or that is not live."""
 
 
-@transaction.atomic
 def attempt_choose(
     *, module_id: int, user, scene_key: str, choice_index: int, step: int
 ) -> ChoiceOutcome:
     """Record one choice; a stale or replayed form records nothing and says where things are.
 
     Raises InvalidChoice when the choice cannot belong to this scenario at all.
+
+    The usual case takes the fast path: the cached attempt says where the learner stands, and
+    one conditional UPDATE (compare-and-set on the attempt's step) moves it on. If anything does
+    not match (a cache miss, a stale or replayed form, a race), the locked path decides.
     """
+    module, memo = player_state(user, module_id)
+    if module is None:
+        raise NoOpenAttempt(module_id)
+    cached = memo.attempt if memo is not None else None
+    if (
+        cached is not None
+        and not cached.finished
+        and cached.step == step
+        and cached.current_scene_key == scene_key
+    ):
+        outcome = _choose_if_unchanged(memo, module, choice_index)
+        if outcome is not None:
+            return outcome
+    return _choose_locked(
+        module_id=module_id, user=user, scene_key=scene_key, choice_index=choice_index, step=step
+    )
+
+
+def _advance(attempt: ScenarioAttempt, result, now) -> list[str]:
+    """Apply an engine step to the attempt in memory; returns the fields it changed."""
+    state = result.state
+    totals = state.totals
+    attempt.current_scene_key = state.scene_key
+    attempt.step = state.step
+    attempt.engagement = totals.engagement
+    attempt.education = totals.education
+    attempt.empowerment = totals.empowerment
+    attempt.sentiment = totals.sentiment
+    attempt.updated_at = now
+    fields = [
+        "current_scene_key",
+        "step",
+        "engagement",
+        "education",
+        "empowerment",
+        "sentiment",
+        "updated_at",
+    ]
+    if state.finished:
+        attempt.status = ScenarioAttempt.Status.FINISHED
+        attempt.outcome = state.outcome
+        attempt.finished_at = now
+        fields += ["status", "outcome", "finished_at"]
+    return fields
+
+
+def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
+    # The unique (attempt, step) constraint is the last line of defence against doubles.
+    return ChoiceRecord.objects.create(
+        attempt=attempt,
+        step=step,
+        scene_key=scene_key,
+        choice_index=choice.index,
+        choice_label=choice.label[:300],
+        next_scene_key=choice.next,
+        **choice.deltas.as_dict(),
+    )
+
+
+@transaction.atomic
+def _choose_if_unchanged(
+    memo: PlayMemo, module: PlayableModule, choice_index: int
+) -> ChoiceOutcome | None:
+    """Record a choice against the attempt as cached, if the database still agrees; else None.
+
+    An attempt's totals are a function of its steps, so a row with the same id, step and scene
+    as the cached copy holds the same totals: the UPDATE's WHERE clause is the whole check, and
+    a concurrent request for the same step finds no row to update (PostgreSQL re-checks the
+    WHERE clause after the other transaction commits; SQLite writers queue).
+    """
+    attempt = memo.attempt
+    path_known = memo.path_known()
+    scenario = scenario_for_revision(attempt.revision_id)
+    step, scene_key = attempt.step, attempt.current_scene_key
+    result = scenario.choose(  # InvalidChoice: not a choice of this scene
+        attempt_state(attempt), scene_key=scene_key, choice_index=choice_index, step=step
+    )
+    now = timezone.now()
+    fields = _advance(attempt, result, now)
+    updated = ScenarioAttempt.objects.filter(
+        pk=attempt.pk,
+        status=ScenarioAttempt.Status.IN_PROGRESS,
+        step=step,
+        current_scene_key=scene_key,
+    ).update(**{field: getattr(attempt, field) for field in fields})
+    if not updated:
+        return None
+    record = _record_choice(attempt, step, scene_key, result.choice)
+    progress = _record_finish(attempt, now, module) if attempt.finished else None
+    # As on the locked path: no reader may see the step before once this commits.
+    forget_attempt(attempt.user_id, attempt.module_id)
+    path = memo.path + ((scene_key, record.choice_label),) if path_known else None
+    transaction.on_commit(lambda: remember_attempt(PlayMemo(attempt, record, path, progress)))
+    return ChoiceOutcome(recorded=True, attempt=attempt, step=step)
+
+
+@transaction.atomic
+def _choose_locked(
+    *, module_id: int, user, scene_key: str, choice_index: int, step: int
+) -> ChoiceOutcome:
+    """The careful path: lock the learner's latest attempt and compare the form with it."""
     # Locking the attempt row serialises double submits; of=("self",) leaves the page unlocked.
     attempt = (
         ScenarioAttempt.objects.select_for_update(of=("self",))
@@ -145,58 +262,26 @@ def attempt_choose(
         forget_attempt(attempt.user_id, attempt.module_id)
         return ChoiceOutcome(recorded=False, attempt=attempt, step=attempt.step)
 
-    choice = result.choice
-    # The row lock above means no other request can record this step meanwhile; the unique
-    # (attempt, step) constraint is the last line of defence.
-    record = ChoiceRecord.objects.create(
-        attempt=attempt,
-        step=step,
-        scene_key=scene_key,
-        choice_index=choice.index,
-        choice_label=choice.label[:300],
-        next_scene_key=choice.next,
-        **choice.deltas.as_dict(),
-    )
-
     now = timezone.now()
-    state = result.state
-    attempt.current_scene_key = state.scene_key
-    attempt.step = state.step
-    totals = state.totals
-    attempt.engagement = totals.engagement
-    attempt.education = totals.education
-    attempt.empowerment = totals.empowerment
-    attempt.sentiment = totals.sentiment
-    fields = [
-        "current_scene_key",
-        "step",
-        "engagement",
-        "education",
-        "empowerment",
-        "sentiment",
-        "updated_at",
-    ]
-    if state.finished:
-        attempt.status = ScenarioAttempt.Status.FINISHED
-        attempt.outcome = state.outcome
-        attempt.finished_at = now
-        fields += ["status", "outcome", "finished_at"]
-    attempt.save(update_fields=fields)
-
-    if state.finished:
-        _record_finish(attempt, now)
+    record = _record_choice(attempt, step, scene_key, result.choice)
+    attempt.save(update_fields=_advance(attempt, result, now))
+    progress = _record_finish(attempt, now) if attempt.finished else None
     # A choice in mid-scenario changes no summary figure; the attempt's updated_at says when
     # the learner was last active, and the progress row catches up at the ending.
     # Drop the cached copy now, refill it once the row is committed: a reader in between
     # falls back to the database rather than to the step before.
     forget_attempt(attempt.user_id, attempt.module_id)
-    transaction.on_commit(lambda: remember_attempt(attempt, record))
+    transaction.on_commit(lambda: remember_attempt(PlayMemo(attempt, record, progress=progress)))
     return ChoiceOutcome(recorded=True, attempt=attempt, step=step)
 
 
-def _record_finish(attempt: ScenarioAttempt, now) -> None:
-    module = playable_module(attempt.module_id) or _flags(
-        ModulePage.objects.get(pk=attempt.module_id)
+def _record_finish(
+    attempt: ScenarioAttempt, now, module: PlayableModule | None = None
+) -> ModuleProgress:
+    module = (
+        module
+        or playable_module(attempt.module_id)
+        or _flags(ModulePage.objects.get(pk=attempt.module_id))
     )
     progress = _progress_for_update(attempt.user_id, attempt.module_id)
     progress.scenario_finished = True
@@ -214,6 +299,7 @@ def _record_finish(attempt: ScenarioAttempt, now) -> None:
         progress.best_empowerment = attempt.empowerment
     _refresh_status(progress, module, now)
     progress.save()
+    return progress
 
 
 def _total(attempt) -> int:
@@ -250,6 +336,7 @@ def quiz_submit(
     progress.quiz_passed = progress.quiz_passed or result.passed
     _refresh_status(progress, _flags(module), now)
     progress.save()
+    forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return attempt, result
 
 
@@ -268,4 +355,5 @@ def reflection_save(*, user, module: ModulePage, text: str, shared: bool) -> Ref
     progress.reflection_done = True
     _refresh_status(progress, _flags(module), timezone.now())
     progress.save()
+    forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return reflection

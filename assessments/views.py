@@ -1,5 +1,7 @@
 """The player: scenes, choices, the knowledge check and the reflection. Views stay thin."""
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,9 +33,14 @@ def _playable_or_404(module_id):
     return module
 
 
+@functools.lru_cache(maxsize=4096)
+def _play_path(module_id: int) -> str:
+    # the URLconf does not change while the process runs
+    return reverse("assessments:play", args=[module_id])
+
+
 def _play_url(module_or_id, **params):
-    module_id = getattr(module_or_id, "pk", module_or_id)
-    url = reverse("assessments:play", args=[module_id])
+    url = _play_path(int(getattr(module_or_id, "pk", module_or_id)))
     if params:
         url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
     return url
@@ -42,9 +49,10 @@ def _play_url(module_or_id, **params):
 @login_required
 @require_http_methods(["GET"])
 def play(request, module_id):
-    module, attempt = selectors.player_state(request.user, module_id)
+    module, memo = selectors.player_state(request.user, module_id)
     if module is None:
         raise Http404(_("This module is not published."))
+    attempt = memo.attempt if memo is not None else None
     context = {"module": module, "attempt": attempt}
     if attempt is None:
         return render(request, "assessments/play_start.html", context)
@@ -53,28 +61,32 @@ def play(request, module_id):
     context["scene"] = scenario.scene(attempt.current_scene_key)
     feedback_step = request.GET.get("feedback", "")
     if feedback_step.isdigit():
-        last = selectors.choice_at_step(attempt, int(feedback_step))
+        last = memo.last_choice
+        if last is None or last.step != int(feedback_step):
+            last = selectors.choice_at_step(attempt, int(feedback_step))
         if last is not None:
             context["last_choice"] = last
             context["feedback"] = scenario.scene(last.scene_key).choices[last.choice_index].feedback
     if attempt.finished:
-        context["path"] = [
-            (scenario.scene(record.scene_key).title, record.choice_label)
-            for record in selectors.attempt_choices(attempt)
-        ]
-        context["progress"] = selectors.module_progress(request.user, module.pk)
+        if memo.path_known():
+            path = memo.path
+        else:
+            path = [(r.scene_key, r.choice_label) for r in selectors.attempt_choices(attempt)]
+        context["path"] = [(scenario.scene(key).title, label) for key, label in path]
+        context["progress"] = memo.progress or selectors.module_progress(request.user, module.pk)
     return render(request, "assessments/play.html", context)
 
 
 @login_required
 @require_POST
 def start(request, module_id):
-    module = _playable_or_404(module_id)
     try:
-        services.attempt_start(user=request.user, module=module, restart="restart" in request.POST)
+        services.attempt_start(
+            user=request.user, module_id=module_id, restart="restart" in request.POST
+        )
     except services.ModuleNotPlayable as exc:
         raise Http404(_("This module is not published.")) from exc
-    return redirect(_play_url(module))
+    return redirect(_play_url(module_id))
 
 
 class ChoiceForm(forms.Form):

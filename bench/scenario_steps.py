@@ -116,8 +116,30 @@ def login(client, email):
     assert status == 302, f"login failed for {email}: {status}"
 
 
-def run_for(seconds, work):
-    """Run work(client_index, record) in USERS threads for `seconds`; return timings."""
+def server_cpu_seconds(master_pid):
+    """CPU time (user + system) used so far by the gunicorn master's worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def run_for(seconds, work, server_pid=None):
+    """Run work(client_index, state) in USERS threads for `seconds`; return timings.
+
+    With server_pid, also the server's CPU time per request: less noisy than throughput on
+    a shared machine, and it leaves out the load generator's own share of the cores.
+    """
+    cpu_before = server_cpu_seconds(server_pid) if server_pid else None
+    client_before = time.process_time()
     timings, errors = [], []
     stop = time.monotonic() + seconds
     lock = threading.Lock()
@@ -142,7 +164,13 @@ def run_for(seconds, work):
         t.join()
     elapsed = time.monotonic() - began
     timings.sort()
+    cpu = None
+    if server_pid:
+        cpu = round((server_cpu_seconds(server_pid) - cpu_before) / len(timings) * 1000, 3)
+    client_cpu = round((time.process_time() - client_before) / len(timings) * 1000, 3)
     return {
+        "server_cpu_ms": cpu,
+        "client_cpu_ms": client_cpu,
         "requests": len(timings),
         "errors": sum(errors),
         "req_per_s": round(len(timings) / elapsed, 1),
@@ -220,7 +248,10 @@ def main():
         run_for(2, ping)  # warm up both workers
         run_for(2, step)
         # Alternate the two loads so that drift on a shared machine hits both alike.
-        rounds = [(run_for(SECONDS, ping), run_for(SECONDS, step)) for _ in range(ROUNDS)]
+        rounds = [
+            (run_for(SECONDS, ping, server.pid), run_for(SECONDS, step, server.pid))
+            for _ in range(ROUNDS)
+        ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -236,9 +267,13 @@ def main():
         f"gunicorn, 2 sync workers, {USERS} concurrent clients, {ROUNDS} rounds of "
         f"{SECONDS:.0f} s per load, {engine}; figures from the median round"
     )
-    print(f"{'view':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    print(f"{'view':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'errors':>7}")
     for name, r in [("minimal Django view", baseline), ("scenario steps (GET+POST)", steps)]:
-        print(f"{name:<28} {r['req_per_s']:>8} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['errors']:>7}")
+        print(
+            f"{name:<28} {r['req_per_s']:>8} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+            f"{r['server_cpu_ms']:>8} {r['errors']:>7}"
+        )
+    print("(cpu ms: the gunicorn workers' CPU time per request, user + system)")
     print(f"ratios per round: {', '.join(f'{r:.3f}' for r in ratios)}")
     print(f"ratio scenario steps / minimal view (median round): {ratio} (target >= 0.35)")
     out = ROOT / "bench" / "results"

@@ -71,7 +71,7 @@ class NextStep:
 
 
 @functools.cache
-def _url(name: str) -> str | None:
+def url_named(name: str) -> str | None:
     # The URLconf does not change while the process runs, so each name is reversed once.
     try:
         return reverse(name)
@@ -96,7 +96,7 @@ def navigation_for(user) -> list[NavItem]:
     items = []
     for key, label, url_name, allowed in NAVIGATION:
         if allowed(user):
-            url = _url(url_name)
+            url = url_named(url_name)
             if url:
                 items.append(NavItem(label=str(label), url=url, key=key))
     return items
@@ -116,7 +116,7 @@ def next_step_for(user) -> NextStep | None:
             url=reverse("mfa_activate_totp"),
             action=_("Set up two-factor authentication"),
         )
-    my_learning = _url("learning:my_learning")
+    my_learning = url_named("learning:my_learning")
     if my_learning:
         return NextStep(
             title=_("Continue your learning"),
@@ -124,7 +124,7 @@ def next_step_for(user) -> NextStep | None:
             url=my_learning,
             action=_("Open My learning"),
         )
-    catalogue = _url("courses:catalogue")
+    catalogue = url_named("courses:catalogue")
     if catalogue and not user_can_access_admin(user):
         return NextStep(
             title=_("Start learning"),

@@ -131,6 +131,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cx-training")}
 
+# Rendered template fragments that depend only on content, language and branding (the page
+# chrome, a scene's text and choices): kept in each process, keyed by everything they show.
+# Every settings module that replaces CACHES keeps this alias.
+FRAGMENT_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "cx-fragments",
+    "TIMEOUT": 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES["fragments"] = FRAGMENT_CACHE
+
 # --- background tasks -------------------------------------------------------
 # One machine: tasks are rows in the database and `manage.py db_worker` runs them.
 # Scale-out: DJANGO_TASKS_BACKEND=rq puts them on Redis for `manage.py rqworker`s.

@@ -1,7 +1,7 @@
 """Benchmarks: production-like (DEBUG off, hashed static files) on a local database."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import FRAGMENT_CACHE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="bench-only-insecure-key-0a1b2c3d4e5f6a7b8c9d0e1f")
@@ -17,5 +17,6 @@ if not REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "cx_cache",
-        }
+        },
+        "fragments": FRAGMENT_CACHE,
     }

@@ -1,7 +1,7 @@
 """Production: required variables have no default, and `check --deploy` is clean."""
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, DATABASES, REDIS_URL, env
+from .base import CONTENT_SECURITY_POLICY, DATABASES, FRAGMENT_CACHE, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -17,7 +17,10 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[WAGTAILA
 
 if not REDIS_URL:
     # Login rate limits and MFA state must be shared by every worker: never local memory here.
-    CACHES = {"default": env.cache("CACHE_URL", default="dbcache://cx_cache")}
+    CACHES = {
+        "default": env.cache("CACHE_URL", default="dbcache://cx_cache"),
+        "fragments": FRAGMENT_CACHE,
+    }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

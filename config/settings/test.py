@@ -1,13 +1,16 @@
 """Fast, self-contained test settings (like bakerydemo's): no environment needed."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import FRAGMENT_CACHE, env
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": FRAGMENT_CACHE,
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -283,3 +283,61 @@ def test_a_stale_cached_attempt_heals_itself(
     response = choose(client, module, "call", 1, 0)  # from the stale page
     assert ChoiceRecord.objects.count() == 1
     assert "The open check box" in client.get(response.url).content.decode()
+
+
+def test_the_ending_page_comes_from_the_cache_after_a_cached_walk(
+    client, learner, module, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    client.force_login(learner)
+    client.get(play_url(module))  # warm the user, module and branding caches
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, module)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose(client, module, "call", 0, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = choose(client, module, "check", 0, 1)
+    with django_assert_max_num_queries(1):  # the session: path and progress are remembered
+        html = client.get(response.url).content.decode()
+    assert "Check the record and apologise" in html and "Tick it and cancel the bill" in html
+    assert "Take the knowledge check" in html
+
+
+def test_the_ending_page_reads_the_path_when_the_cache_lost_it(client, learner, module):
+    from django.core.cache import cache
+
+    client.force_login(learner)
+    finish_scenario(client, module)
+    cache.clear()
+    html = client.get(play_url(module)).content.decode()
+    assert "Check the record and apologise" in html and "Tick it and cancel the bill" in html
+
+
+def test_a_passed_check_is_not_offered_again_on_the_ending_page(
+    client, learner, module, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        finish_scenario(client, module)
+    assert "Take the knowledge check" in client.get(play_url(module)).content.decode()
+    client.post(check_url(module), {"q0": "1", "q1": ["0", "1"]})
+    html = client.get(play_url(module)).content.decode()
+    assert "Take the knowledge check" not in html and "Back to the module" in html
+
+
+def test_replaying_a_completed_module_keeps_it_completed(
+    client, learner, module, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    finish_scenario(client, module)
+    client.post(check_url(module), {"q0": "1", "q1": ["0", "1"]})
+    client.post(
+        reverse("assessments:reflect", args=[module.pk]),
+        {"text": "Our returns checklist can trap people like Mrs Lee."},
+    )
+    assert ModuleProgress.objects.get().status == "completed"
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, module, restart="1")
+    progress = ModuleProgress.objects.get()
+    assert progress.status == "completed" and progress.scenario_attempts == 2
+    assert ScenarioAttempt.objects.filter(status="in_progress").count() == 1
+    assert "The phone rings" in client.get(play_url(module)).content.decode()

@@ -12,8 +12,6 @@ from assessments.scenario import (
     OUTCOMES,
     Scenario,
     ScenarioError,
-    Scores,
-    State,
     map_graph,
     validate_scenario,
 )
@@ -107,14 +105,7 @@ def test_valid_scenarios_have_no_problems(data):
 def test_shortest_paths_reach_an_ending_from_every_scene(data):
     scenario = Scenario.from_data(data)
     for scene in scenario.scenes:
-        state = State(
-            scene_key=scene.key,
-            step=0,
-            path=(),
-            totals=Scores(),
-            finished=scene.is_ending,
-            outcome=scene.ending.outcome if scene.ending else "",
-        )
+        state = scenario.state_at(scene.key)
         for _ in range(len(scenario.scenes)):
             if state.finished:
                 break
