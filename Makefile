@@ -74,6 +74,7 @@ format: $(VENV)/.requirements-dev
 bench: setup-dev
 	$(PY) bench/run.py
 	$(PY) bench/scenario_steps.py
+	$(PY) bench/org_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

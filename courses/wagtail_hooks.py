@@ -1,7 +1,6 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -9,6 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from courses import admin_views
 from courses.models import ModulePage, Story
 from courses.permissions import user_can_import_modules
+from home.admin_menu import PermittedMenuItem
 
 
 class StoryViewSet(SnippetViewSet):
@@ -40,16 +40,12 @@ def register_course_admin_urls():
     ]
 
 
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_can_import_modules(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    return ImportMenuItem(
+    return PermittedMenuItem(
         _("Import module"),
         reverse("courses_module_import"),
+        allowed=user_can_import_modules,
         icon_name="upload",
         order=220,
     )

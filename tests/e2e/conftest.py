@@ -44,27 +44,6 @@ def screenshot(page):
 
 
 @pytest.fixture(autouse=True)
-def site_root(transactional_db):
-    """Browser tests run on a flushed database (not in a transaction): put back the home
-    page and site that the migrations create, when an earlier test's flush removed them."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page, Site
-
-    from home.models import HomePage
-
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        if root is None:
-            language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-            locale, _ = Locale.objects.get_or_create(language_code=language)
-            root = Page.add_root(title="Root", slug="root", locale=locale)
-        home = root.add_child(
-            instance=HomePage(
-                title="Home", slug="home", hero_heading="Every conversation keeps a customer"
-            )
-        )
-    if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-    return home  # (role groups come back by themselves: a flush re-runs post_migrate)
+def _site_root(site_root):
+    """Browser tests run on a flushed database: each starts with the home page and site."""
+    return site_root

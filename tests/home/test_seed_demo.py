@@ -17,11 +17,26 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
 
 def test_seed_demo_creates_every_role_and_is_idempotent(settings, capsys):
     settings.DEBUG = True
+    from learning.models import EmployeeProfile, OrgUnit
+
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out  # logins printed in dev
+    first = (User.objects.count(), EmployeeProfile.objects.count(), OrgUnit.objects.count())
     call_command("seed_demo")
-    assert User.objects.count() == len(DEMO_PEOPLE)
+    assert (User.objects.count(), EmployeeProfile.objects.count(), OrgUnit.objects.count()) == first
+    # the demo logins are in the org chart, except the staff roles
+    assert {u.email for u in User.objects.filter(profile=None)} == {
+        "admin@northwind.example",
+        "hr@northwind.example",
+        "trainer@northwind.example",
+    }
+    assert {p.email for p in DEMO_PEOPLE} <= set(User.objects.values_list("email", flat=True))
+    assert EmployeeProfile.objects.count() >= 55
+    assert OrgUnit.objects.order_by("-depth").first().depth >= 4
+    assert not OrgUnit.objects.filter(managers=None).exists()  # every unit has its manager
+    ceo = User.objects.get(email="ceo@northwind.example")
+    assert ceo.check_password(DEMO_PASSWORD) and ceo.profile.unit.is_root()
 
     def members(role):
         return User.objects.filter(groups__name=role).count()
@@ -38,7 +53,7 @@ def test_seed_demo_creates_every_role_and_is_idempotent(settings, capsys):
 def test_seed_demo_with_force_runs_without_debug_but_prints_no_password(settings, capsys):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
-    assert User.objects.count() == len(DEMO_PEOPLE)
+    assert User.objects.filter(email__in=[p.email for p in DEMO_PEOPLE]).count() == len(DEMO_PEOPLE)
     assert DEMO_PASSWORD not in capsys.readouterr().out
 
 

@@ -1,0 +1,45 @@
+"""Background work for the organisation: invitations to people an HR import added."""
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from home.models import User
+from home.selectors import branding
+
+
+def invitation_link(user) -> str:
+    """A one-time link to set a password (allauth's reset-from-key view)."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+@task()
+def send_invitations(user_ids: list[int]) -> int:
+    """Email each new, active person a link to set their password; returns how many were sent."""
+    people = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    organisation = branding().organisation_name or "CX Academy"
+    messages = []
+    for user in people:
+        context = {"user": user, "link": invitation_link(user), "organisation": organisation}
+        message = EmailMultiAlternatives(
+            subject=render_to_string("learning/email/invitation_subject.txt", context).strip(),
+            body=render_to_string("learning/email/invitation.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string("learning/email/invitation.html", context), "text/html"
+        )
+        messages.append(message)
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0

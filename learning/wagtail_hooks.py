@@ -1,0 +1,35 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from home.admin_menu import PermittedMenuItem
+from learning import admin_views
+from learning.permissions import user_can_import_org
+
+
+@hooks.register("register_admin_urls")
+def register_org_admin_urls():
+    return [
+        path("org/import/", admin_views.org_import_upload_view, name="learning_org_import"),
+        path(
+            "org/import/<int:import_id>/",
+            admin_views.org_import_preview_view,
+            name="learning_org_import_preview",
+        ),
+        path(
+            "org/import/<int:import_id>/apply/",
+            admin_views.org_import_apply_view,
+            name="learning_org_import_apply",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_org_import_menu_item():
+    return PermittedMenuItem(
+        _("Import org chart"),
+        reverse("learning_org_import"),
+        allowed=user_can_import_org,
+        icon_name="group",
+        order=300,
+    )
