@@ -15,6 +15,7 @@ from assessments.models import (
     ScenarioAttempt,
 )
 from assessments.quiz import QuizResult, score_quiz
+from assessments.signals import progress_saved
 from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
 from assessments.selectors import (
     PlayableModule,
@@ -63,6 +64,7 @@ def _progress_for_update(user, module_id) -> ModuleProgress:
 
 def _refresh_status(progress: ModuleProgress, module, now) -> None:
     """`module`: a PlayableModule (or anything with has_questions and reflection_required)."""
+    progress._cx_was_completed = progress.status == ModuleProgress.Status.COMPLETED
     quiz_ok = progress.quiz_passed or not module.has_questions
     reflection_ok = progress.reflection_done or not module.reflection_required
     if progress.scenario_finished and quiz_ok and reflection_ok:
@@ -71,6 +73,18 @@ def _refresh_status(progress: ModuleProgress, module, now) -> None:
     elif progress.status != ModuleProgress.Status.COMPLETED:
         progress.status = ModuleProgress.Status.IN_PROGRESS
     progress.last_activity_at = now
+
+
+def _save_progress(progress: ModuleProgress) -> None:
+    """Save a learner's summary row and tell listeners (learning's assignments, refreshers)."""
+    progress.save()
+    was_completed = getattr(progress, "_cx_was_completed", False)
+    progress_saved.send(
+        sender=ModuleProgress,
+        progress=progress,
+        newly_completed=not was_completed
+        and progress.status == ModuleProgress.Status.COMPLETED,
+    )
 
 
 @transaction.atomic
@@ -119,7 +133,7 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
         progress = _progress_for_update(user, module.pk)
         progress.scenario_attempts = F("scenario_attempts") + 1
         _refresh_status(progress, module, now)
-        progress.save()
+        _save_progress(progress)
     return attempt
 
 
@@ -298,7 +312,7 @@ def _record_finish(
         progress.best_education = attempt.education
         progress.best_empowerment = attempt.empowerment
     _refresh_status(progress, module, now)
-    progress.save()
+    _save_progress(progress)
     return progress
 
 
@@ -335,7 +349,7 @@ def quiz_submit(
     progress.quiz_best_score = max(progress.quiz_best_score or 0, result.score_percent)
     progress.quiz_passed = progress.quiz_passed or result.passed
     _refresh_status(progress, _flags(module), now)
-    progress.save()
+    _save_progress(progress)
     forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return attempt, result
 
@@ -354,6 +368,6 @@ def reflection_save(*, user, module: ModulePage, text: str, shared: bool) -> Ref
     progress = _progress_for_update(user, module.pk)
     progress.reflection_done = True
     _refresh_status(progress, _flags(module), timezone.now())
-    progress.save()
+    _save_progress(progress)
     forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return reflection

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("learn/modules/", include("assessments.urls")),
     path("catalogue/", include("courses.urls")),
+    path("", include("learning.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from learning.models import OrgImport
 from learning.org_file import MAX_BYTES, OrgFileError, read_org_file
 from learning.permissions import user_can_import_org
-from learning.services import org_import_confirm, org_import_plan, org_import_upload
+from learning.services.org import org_import_confirm, org_import_plan, org_import_upload
 
 SHOWN = 200  # rows listed per kind of change in the preview; the counts are complete
 

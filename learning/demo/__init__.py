@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from learning.org_file import read_org_file
-from learning.services import org_import_apply, org_import_plan
+from learning.services.org import org_import_apply, org_import_plan
 
 ORG_FILE = Path(__file__).with_name("org.csv")
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from home import roles
 from home.models import User
-from learning.selectors import people_visible_to, units_visible_to
+from learning.selectors.org import people_visible_to, units_visible_to
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from learning.org_file import OrgFileError, read_org_file
-from learning.services import org_import_apply, org_import_plan
+from learning.services.org import org_import_apply, org_import_plan
 
 SHOWN = 20  # names listed per kind of change; the counts are always complete
 

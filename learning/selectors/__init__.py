@@ -1,0 +1,1 @@
+"""Read queries for people, rollout and learning records, by topic."""

@@ -1,0 +1,1 @@
+"""Operations that change the organisation, rollout and learning records, by topic."""

@@ -1,0 +1,1 @@
+"""Views for employees (My learning, stories) and managers (team), by topic."""

@@ -1,0 +1,3 @@
+"""Being written."""
+def my_learning(request):
+    raise NotImplementedError

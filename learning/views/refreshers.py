@@ -1,0 +1,3 @@
+"""Being written."""
+def refresher_play(request, pk):
+    raise NotImplementedError
