@@ -12,7 +12,7 @@ PORT ?= 8000
 RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test lint format bench worker setup setup-dev debs-run debs-test migrate demo clean help
+.PHONY: run test lint format bench worker daily setup setup-dev debs-run debs-test migrate demo clean help
 
 help:
 	@echo "make run    set everything up, load the demo and serve on http://$(HOST):$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint   ruff (check + format check) and djhtml"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make worker run a background task worker for the configured task backend"
+	@echo "make daily  queue the daily job (waves, recertifications, reminders); run it from cron"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +58,9 @@ run: demo
 
 worker: setup
 	PY=$(PY) bash scripts/worker.sh
+
+daily: setup
+	$(MANAGE) run_daily
 
 test: setup-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

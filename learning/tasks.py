@@ -1,4 +1,4 @@
-"""Background work for the organisation: invitations to people an HR import added."""
+"""Background work: invitations, campaign waves and assignments, the daily notices."""
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -22,6 +22,32 @@ def invitation_link(user) -> str:
         },
     )
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+@task()
+def sync_campaigns(day: str) -> dict:
+    """Open the waves whose day has come and assign everyone they reach (late joiners too)."""
+    from datetime import date
+
+    from learning.services.rollout import campaigns_sync_all
+
+    results = campaigns_sync_all(today=date.fromisoformat(day))
+    return {
+        "campaigns": len(results),
+        "opened": sum(len(r.opened) for r in results),
+        "assigned": sum(r.assigned for r in results),
+        "cancelled": sum(r.cancelled for r in results),
+    }
+
+
+@task()
+def assign_recertifications(day: str) -> int:
+    """Assign courses again to people whose completion expires within the lead time."""
+    from datetime import date
+
+    from learning.services.rollout import recertifications_assign
+
+    return recertifications_assign(today=date.fromisoformat(day))
 
 
 @task()

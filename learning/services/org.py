@@ -14,7 +14,13 @@ from home import roles
 from home.backends import user_cache_key
 from home.models import User
 from home.permissions import role_cache_key
-from learning.models import UNIT_PATH_SEPARATOR, EmployeeProfile, OrgImport, OrgUnit
+from learning.models import (
+    UNIT_PATH_SEPARATOR,
+    Campaign,
+    EmployeeProfile,
+    OrgImport,
+    OrgUnit,
+)
 from learning.org_file import OrgFileError, OrgRow, Problem, read_org_file
 
 PROFILE_FIELDS = ("job_title", "is_manager")
@@ -222,6 +228,12 @@ def org_import_apply(plan: ImportPlan, *, invite: bool = True) -> list[int]:
         from learning.tasks import send_invitations
 
         transaction.on_commit(lambda: _enqueue_invitations(send_invitations, new_ids))
+    if Campaign.objects.filter(active=True).exists():
+        # people who joined (or moved into) a campaign's subtree are assigned; leavers released
+        from learning.tasks import sync_campaigns
+
+        day = timezone.localdate().isoformat()
+        transaction.on_commit(lambda: sync_campaigns.enqueue(day))
     return new_ids
 
 

@@ -9,7 +9,7 @@ from home import roles
 from home.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_home_page
 from home.models import User
 from home.services import user_create
-from learning.demo import seed_org
+from learning.demo import seed_campaign, seed_org
 
 
 class Command(BaseCommand):
@@ -43,8 +43,9 @@ class Command(BaseCommand):
             )
             created += 1
         home = seed_home_page()
-        seed_course(home)
+        course = seed_course(home)
         seed_org()
+        seed_campaign(course)
         if options["verbosity"] == 0:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {created} new accounts."))
