@@ -69,3 +69,14 @@ def send_invitations(user_ids: list[int]) -> int:
         messages.append(message)
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
+
+
+@task()
+def send_daily_notices(day: str) -> dict:
+    """Today's reminders, due-day emails and overdue digests to managers; returns the counts."""
+    from dataclasses import asdict
+    from datetime import date
+
+    from learning.services.notices import notices_send_daily
+
+    return asdict(notices_send_daily(today=date.fromisoformat(day)))

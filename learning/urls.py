@@ -10,5 +10,6 @@ urlpatterns = [
     path("learn/stories/", stories.story_list, name="my_stories"),
     path("learn/stories/new/", stories.story_submit, name="story_submit"),
     path("team/", team.team_dashboard, name="team_dashboard"),
+    path("team/people/<int:user_id>/", team.person_learning, name="person"),
     path("team/assignments/<int:pk>/nudge/", team.nudge, name="nudge"),
 ]
