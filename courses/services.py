@@ -32,6 +32,29 @@ def story_upsert(*, data: dict, user=None) -> Story:
     return story
 
 
+def story_create_draft(*, data: dict, submitted_by) -> Story:
+    """A new story as a draft (not live) with its first revision, for trainers to take up.
+
+    Raises ValidationError (a duplicate title among them); the caller holds the transaction.
+    """
+    story = Story(
+        title=data["title"],
+        summary=data["summary"],
+        source=data.get("source", ""),
+        touchpoint=data["touchpoint"],
+        missing_e=data["missing_e"],
+        body=data.get("body", ""),
+        submitted_by=submitted_by,
+        live=False,
+    )
+    story.full_clean()
+    story.save()
+    # The snippet listing shows drafts through their latest revision, as Wagtail's own create
+    # view does for a DraftStateMixin snippet saved as a draft.
+    story.save_revision(user=submitted_by, log_action="wagtail.create")
+    return story
+
+
 NARRATIVE_FEATURES = ["bold", "italic", "ul", "ol"]
 
 

@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from home.admin_menu import PermittedMenuItem
 from learning import admin_views
+from learning.admin_campaigns import CampaignViewSet
 from learning.permissions import user_can_import_org
 
 
@@ -33,3 +34,8 @@ def register_org_import_menu_item():
         icon_name="group",
         order=300,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_campaign_viewset():
+    return CampaignViewSet("campaigns")
