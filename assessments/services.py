@@ -15,7 +15,6 @@ from assessments.models import (
     ScenarioAttempt,
 )
 from assessments.quiz import QuizResult, score_quiz
-from assessments.signals import progress_saved
 from assessments.scenario import InvalidChoice, ScenarioFinished, StaleStep
 from assessments.selectors import (
     PlayableModule,
@@ -27,6 +26,7 @@ from assessments.selectors import (
     remember_attempt,
     scenario_for_revision,
 )
+from assessments.signals import progress_saved
 from courses.models import ModulePage
 
 
@@ -82,8 +82,7 @@ def _save_progress(progress: ModuleProgress) -> None:
     progress_saved.send(
         sender=ModuleProgress,
         progress=progress,
-        newly_completed=not was_completed
-        and progress.status == ModuleProgress.Status.COMPLETED,
+        newly_completed=not was_completed and progress.status == ModuleProgress.Status.COMPLETED,
     )
 
 

@@ -116,6 +116,13 @@ def next_step_for(user) -> NextStep | None:
             url=reverse("mfa_activate_totp"),
             action=_("Set up two-factor authentication"),
         )
+    if user_can_access_admin(user):
+        return NextStep(
+            title=_("Prepare the programme"),
+            text=_("Write stories, build scenario modules and manage people in the admin."),
+            url=reverse("wagtailadmin_home"),
+            action=_("Open the admin"),
+        )
     my_learning = url_named("learning:my_learning")
     if my_learning:
         return NextStep(
@@ -125,19 +132,12 @@ def next_step_for(user) -> NextStep | None:
             action=_("Open My learning"),
         )
     catalogue = url_named("courses:catalogue")
-    if catalogue and not user_can_access_admin(user):
+    if catalogue:
         return NextStep(
             title=_("Start learning"),
             text=_("Play the scenario modules of your course, one real story at a time."),
             url=catalogue,
             action=_("See the courses"),
-        )
-    if user_can_access_admin(user):
-        return NextStep(
-            title=_("Prepare the programme"),
-            text=_("Write stories, build scenario modules and manage people in the admin."),
-            url=reverse("wagtailadmin_home"),
-            action=_("Open the admin"),
         )
     return NextStep(
         title=_("You are signed in"),

@@ -23,7 +23,7 @@ def test_learner_signs_in_through_the_real_page(page, live_server, make_user, sc
     screenshot("sign-in-form")
     page.get_by_role("button", name="Sign in", exact=True).click()
 
-    expect(page.get_by_role("heading", name="Start learning")).to_be_visible()
+    expect(page.get_by_role("heading", name="Continue your learning")).to_be_visible()
     expect(page.get_by_text("Welcome back, Sam")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Account")).to_be_visible()
