@@ -47,14 +47,11 @@ class AssignmentItem:
     modules_total: int
     continue_url: str | None
     completed_at: datetime | None
+    started: bool  # some module of the course opened (an overdue course may be untouched)
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
-
-    @property
-    def started(self) -> bool:
-        return self.status != rules.NOT_STARTED
 
     @property
     def percent(self) -> int:
@@ -199,6 +196,7 @@ def _assignment_item(assignment, modules: list[_Module], course_url, today: date
         modules_total=len(modules),
         continue_url=(next_module.url if next_module else None) or course_url,
         completed_at=assignment.completed_at,
+        started=started,
     )
 
 
