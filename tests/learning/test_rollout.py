@@ -208,9 +208,7 @@ def test_completing_every_module_closes_the_assignment(org, course):
     with at(DAY0):
         campaign_sync(campaign=campaign, today=DAY0)
     ceo = org["ceo"]
-    ModuleProgress.objects.create(
-        user=ceo, module=module, status=ModuleProgress.Status.IN_PROGRESS
-    )
+    ModuleProgress.objects.create(user=ceo, module=module, status=ModuleProgress.Status.IN_PROGRESS)
     assert assignments_check_completion(user_id=ceo.pk, module_id=module.pk) == 0
 
     # through the real service: the reflection is the last step of this module
