@@ -8,7 +8,10 @@ tasks run immediately, e-mail kept in memory):
 1. a dry run of the export (nothing is written),
 2. the real import (every unit and person created, invitations sent),
 3. a later export (5% new job titles, 2% moved team, 1% leavers, 1% joiners): updates and
-   deactivations.
+   deactivations,
+4. a campaign over the whole company (every wave opening: everyone assigned, top down), run
+   twice, then the daily notices twice (reminders, and a digest to every manager whose
+   reports are overdue; the second run sends nothing).
 
 Prints one table; writes bench/results/org_import.json. Not a test: it asserts nothing, it
 reports. BENCH_ORG_ROWS changes the size (default 10000).
@@ -206,10 +209,11 @@ def main():
         run("re-import (update)", second, len(rows2)),
     ]
     invitations = results[1]["emails"]
+    results += rollout_steps(len(rows2))
 
-    print(f"{'step':<20} {'rows':>7} {'seconds':>8} {'rows/s':>9}")
+    print(f"{'step':<26} {'rows':>7} {'seconds':>8} {'rows/s':>9}")
     for r in results:
-        print(f"{r['step']:<20} {r['rows']:>7} {r['seconds']:>8} {r['rows_per_s']:>9}")
+        print(f"{r['step']:<26} {r['rows']:>7} {r['seconds']:>8} {r['rows_per_s']:>9}")
     print(TARGET)
     print(f"units: {len(unit_tree())}, later export: {changes}")
     print(f"invitation e-mails after the import: {invitations}")
@@ -228,6 +232,60 @@ def main():
         "steps": results,
     }
     (out / "org_import.json").write_text(json.dumps(report, indent=2))
+
+
+def rollout_steps(n_people):
+    """A campaign over the whole company: every wave opens, everyone is assigned, then the
+    daily job (nothing new to assign; reminders and digests for a wave that fell due)."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from courses.models import CourseIndexPage, CoursePage
+    from learning.models import Band, Campaign, OrgUnit, Wave
+    from learning.services.notices import notices_send_daily
+    from learning.services.rollout import campaign_sync
+
+    home = Page.objects.get(depth=2)
+    index = home.add_child(instance=CourseIndexPage(title="Courses", slug="courses"))
+    course = index.add_child(instance=CoursePage(title="Bench course", slug="bench-course"))
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        name="Bench rollout", course=course, unit=OrgUnit.objects.get(full_name=COMPANY)
+    )
+    for n, band in enumerate([Band.LEADERSHIP, Band.MANAGERS, Band.EVERYONE]):
+        Wave.objects.create(
+            campaign=campaign,
+            sort_order=n,
+            name=band.label,
+            band=band,
+            opens_on=today,
+            due_on=today + timedelta(days=3 if band == Band.EVERYONE else -1),
+        )
+
+    def timed(step, work):
+        mail.outbox = []
+        start = time.perf_counter()
+        result = work()
+        seconds = time.perf_counter() - start
+        return {
+            "step": step,
+            "rows": n_people,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(n_people / seconds, 1) if seconds else None,
+            "emails": len(getattr(mail, "outbox", [])),
+            "peak_rss_mb": peak_rss_mb(),
+            "summary": str(result),
+        }
+
+    return [
+        timed("campaign: assign everyone", lambda: campaign_sync(campaign=campaign, today=today)),
+        timed("campaign: re-run (no-op)", lambda: campaign_sync(campaign=campaign, today=today)),
+        timed("daily notices", lambda: notices_send_daily(today=today)),
+        timed("daily notices (re-run)", lambda: notices_send_daily(today=today)),
+    ]
 
 
 if __name__ == "__main__":
