@@ -6,15 +6,15 @@ the number of assignments, modules or refreshers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from assessments.models import ModuleProgress
+from assessments.models import ModuleProgress, ScenarioAttempt
 from assessments.scenario import Scenario, Scene
 from assessments.selectors import PlayableModule, playable_module, scenario_for_revision
 from courses.models import ModulePage
@@ -110,8 +110,9 @@ class MyLearning:
 def my_learning(user, *, today: date, request=None) -> MyLearning:
     """A person's open and completed assignments with progress, and their refreshers.
 
-    Four queries whatever the numbers: assignments with their course, the live modules of
-    those courses with the person's status on each, refreshers to come, refreshers done.
+    Four queries whatever the numbers (five with an open recertification): assignments with
+    their course, the live modules of those courses with the person's status on each, the
+    play-throughs since a recertification was assigned, refreshers to come, refreshers done.
     Pass the request to build page URLs without a cache lookup per page.
     """
     assignments = list(
@@ -122,11 +123,14 @@ def my_learning(user, *, today: date, request=None) -> MyLearning:
     )
     courses = {a.course_id: a.course for a in assignments}
     modules_by_course = _live_modules_with_status(user, courses.values(), request)
+    replays = _replays_for_recertification(user, assignments)
     course_urls = {pk: course.get_url(request=request) for pk, course in courses.items()}
 
     open_items, completed_items = [], []
     for assignment in assignments:
         modules = modules_by_course.get(assignment.course_id, [])
+        if assignment.kind == Assignment.Kind.RECERTIFICATION and not assignment.completed_at:
+            modules = _since(modules, assignment.assigned_at, replays)
         item = _assignment_item(assignment, modules, course_urls[assignment.course_id], today)
         (completed_items if assignment.completed_at else open_items).append(item)
     completed_items.sort(key=lambda item: (item.completed_at, item.pk), reverse=True)
@@ -144,6 +148,7 @@ def my_learning(user, *, today: date, request=None) -> MyLearning:
 
 @dataclass(frozen=True)
 class _Module:
+    pk: int
     title: str
     url: str | None
     status: str | None  # the person's ModuleProgress status, None when never opened
@@ -170,9 +175,40 @@ def _live_modules_with_status(user, courses, request) -> dict[int, list[_Module]
     for page in pages:
         course_pk = course_by_path.get(page.path[: -Page.steplen])
         if course_pk is not None:
-            module = _Module(page.title, page.get_url(request=request), page.my_status)
+            module = _Module(page.pk, page.title, page.get_url(request=request), page.my_status)
             by_course.setdefault(course_pk, []).append(module)
     return by_course
+
+
+def _replays_for_recertification(user, assignments) -> dict[int, datetime]:
+    """module id -> the latest finished play-through, when a recertification is open (1 query,
+    none without one): a recertification counts only what was played again since."""
+    since = [
+        a.assigned_at
+        for a in assignments
+        if a.kind == Assignment.Kind.RECERTIFICATION and a.completed_at is None
+    ]
+    if not since:
+        return {}
+    rows = (
+        ScenarioAttempt.objects.filter(user=user, finished_at__gte=min(since))
+        .values("module_id")
+        .annotate(last=Max("finished_at"))
+    )
+    return {row["module_id"]: row["last"] for row in rows}
+
+
+def _since(modules: list[_Module], assigned_at, replays) -> list[_Module]:
+    """The modules as a recertification sees them: completed when played again since."""
+    return [
+        replace(
+            module,
+            status=ModuleProgress.Status.COMPLETED
+            if replays.get(module.pk) and replays[module.pk] >= assigned_at
+            else None,
+        )
+        for module in modules
+    ]
 
 
 def _assignment_item(assignment, modules: list[_Module], course_url, today: date) -> AssignmentItem:

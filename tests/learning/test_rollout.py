@@ -260,3 +260,28 @@ def test_recertification_is_assigned_before_expiry_once_and_closes_on_a_replay(o
         finished_at=timezone.now() + timedelta(seconds=1),
     )
     assert assignments_check_completion(user_id=org["ceo"].pk, module_id=module.pk) == 1
+
+
+def test_my_learning_counts_only_replays_toward_a_recertification(org, course, client):
+    module = course.get_children().first()
+    ceo = org["ceo"]
+    ModuleProgress.objects.create(
+        user=ceo, module_id=module.pk, status=ModuleProgress.Status.COMPLETED
+    )
+    recert = Assignment.objects.create(
+        user=ceo,
+        course=course,
+        kind=Assignment.Kind.RECERTIFICATION,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    client.force_login(ceo)
+    assert "0 of 1 module completed" in client.get("/learn/").content.decode()
+    ScenarioAttempt.objects.create(
+        user=ceo,
+        module_id=module.pk,
+        revision_id=module.specific.live_revision_id,
+        current_scene_key="end",
+        status=ScenarioAttempt.Status.FINISHED,
+        finished_at=recert.assigned_at + timedelta(minutes=5),
+    )
+    assert "1 of 1 module completed" in client.get("/learn/").content.decode()
