@@ -253,7 +253,7 @@ def test_another_persons_refreshers_do_not_appear(client, learner, make_user, mo
 
 # --- query counts ------------------------------------------------------------------------------
 
-MAX_QUERIES_SELECTOR = 5  # assignments, modules with status, replays (recertification), refreshers x2
+MAX_QUERIES_SELECTOR = 5  # assignments, modules, replays (recertification), refreshers x2
 MAX_QUERIES_PAGE = 7  # session, site, and the selector's five
 
 
