@@ -62,9 +62,12 @@ def _progress_for_update(user, module_id) -> ModuleProgress:
     return progress
 
 
-def _refresh_status(progress: ModuleProgress, module, now) -> None:
-    """`module`: a PlayableModule (or anything with has_questions and reflection_required)."""
-    progress._cx_was_completed = progress.status == ModuleProgress.Status.COMPLETED
+def _refresh_status(progress: ModuleProgress, module, now) -> bool:
+    """`module`: a PlayableModule (or anything with has_questions and reflection_required).
+
+    Returns True when the module has just become completed.
+    """
+    was_completed = progress.status == ModuleProgress.Status.COMPLETED
     quiz_ok = progress.quiz_passed or not module.has_questions
     reflection_ok = progress.reflection_done or not module.reflection_required
     if progress.scenario_finished and quiz_ok and reflection_ok:
@@ -73,17 +76,13 @@ def _refresh_status(progress: ModuleProgress, module, now) -> None:
     elif progress.status != ModuleProgress.Status.COMPLETED:
         progress.status = ModuleProgress.Status.IN_PROGRESS
     progress.last_activity_at = now
+    return not was_completed and progress.status == ModuleProgress.Status.COMPLETED
 
 
-def _save_progress(progress: ModuleProgress) -> None:
+def _save_progress(progress: ModuleProgress, *, newly_completed: bool) -> None:
     """Save a learner's summary row and tell listeners (learning's assignments, refreshers)."""
     progress.save()
-    was_completed = getattr(progress, "_cx_was_completed", False)
-    progress_saved.send(
-        sender=ModuleProgress,
-        progress=progress,
-        newly_completed=not was_completed and progress.status == ModuleProgress.Status.COMPLETED,
-    )
+    progress_saved.send(sender=ModuleProgress, progress=progress, newly_completed=newly_completed)
 
 
 @transaction.atomic
@@ -131,8 +130,8 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
     if not replayed:
         progress = _progress_for_update(user, module.pk)
         progress.scenario_attempts = F("scenario_attempts") + 1
-        _refresh_status(progress, module, now)
-        _save_progress(progress)
+        newly_completed = _refresh_status(progress, module, now)
+        _save_progress(progress, newly_completed=newly_completed)
     return attempt
 
 
@@ -310,8 +309,8 @@ def _record_finish(
         progress.best_engagement = attempt.engagement
         progress.best_education = attempt.education
         progress.best_empowerment = attempt.empowerment
-    _refresh_status(progress, module, now)
-    _save_progress(progress)
+    newly_completed = _refresh_status(progress, module, now)
+    _save_progress(progress, newly_completed=newly_completed)
     return progress
 
 
@@ -347,8 +346,8 @@ def quiz_submit(
     progress.quiz_latest_score = result.score_percent
     progress.quiz_best_score = max(progress.quiz_best_score or 0, result.score_percent)
     progress.quiz_passed = progress.quiz_passed or result.passed
-    _refresh_status(progress, _flags(module), now)
-    _save_progress(progress)
+    newly_completed = _refresh_status(progress, _flags(module), now)
+    _save_progress(progress, newly_completed=newly_completed)
     forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return attempt, result
 
@@ -366,7 +365,7 @@ def reflection_save(*, user, module: ModulePage, text: str, shared: bool) -> Ref
     reflection.save()
     progress = _progress_for_update(user, module.pk)
     progress.reflection_done = True
-    _refresh_status(progress, _flags(module), timezone.now())
-    _save_progress(progress)
+    newly_completed = _refresh_status(progress, _flags(module), timezone.now())
+    _save_progress(progress, newly_completed=newly_completed)
     forget_attempt(user.pk, module.pk)  # the player's memo holds the progress it replaces
     return reflection

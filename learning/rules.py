@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 from learning.models import REFRESHER_INTERVALS
@@ -49,9 +50,4 @@ def add_months(day: date, months: int) -> date:
     """The same day `months` later (the month's last day when it is shorter)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # unreachable: every month has a 28th
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -3,6 +3,8 @@
 
 def on_progress_saved(sender, progress, newly_completed, **kwargs):
     """A learner's module progress changed: close finished assignments, plan refreshers."""
+    from django.utils import timezone
+
     from learning.services.refreshers import refreshers_schedule
     from learning.services.rollout import assignments_check_completion
 
@@ -13,7 +15,7 @@ def on_progress_saved(sender, progress, newly_completed, **kwargs):
         refreshers_schedule(
             user_id=progress.user_id,
             module_id=progress.module_id,
-            completed_on=progress.completed_at.date(),
+            completed_on=timezone.localtime(progress.completed_at).date(),
         )
 
 

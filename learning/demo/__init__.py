@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from assessments.models import ModuleProgress
 from courses.models import ModulePage
-from learning.models import Assignment, Band, Campaign, OrgUnit, Refresher, Wave
+from learning.models import Assignment, Band, Campaign, OrgUnit, Wave
 from learning.org_file import read_org_file
-from learning.rules import refresher_schedule
 from learning.services.org import org_import_apply, org_import_plan
+from learning.services.refreshers import refreshers_schedule
 from learning.services.rollout import campaign_sync
 
 ORG_FILE = Path(__file__).with_name("org.csv")
@@ -41,22 +41,22 @@ def seed_campaign(course, *, today: date | None = None) -> Campaign | None:
     campaign = Campaign.objects.create(
         name=CAMPAIGN_NAME, course=course, unit=root, reminder_days=3, late_joiner_days=14
     )
-    plan = [  # band, opens (days from today), due, gate on the wave before
-        (Band.LEADERSHIP, -60, -30, None),
-        (Band.MANAGERS, -35, -3, 80),
-        (Band.EVERYONE, -2, 26, 50),
+    plan = [  # name, band, opens (days from today), due, gate on the wave before
+        ("Leadership", Band.LEADERSHIP, -60, -30, None),
+        ("Managers", Band.MANAGERS, -35, -3, 80),
+        ("Everyone else", Band.EVERYONE, -2, 26, 50),
     ]
     waves = [
         Wave.objects.create(
             campaign=campaign,
             sort_order=n,
-            name=str(band.label).split(" (")[0],
+            name=name,
             band=band,
             opens_on=today + timedelta(days=opens),
             due_on=today + timedelta(days=due),
             gate_percent=gate,
         )
-        for n, (band, opens, due, gate) in enumerate(plan)
+        for n, (name, band, opens, due, gate) in enumerate(plan)
     ]
     modules = list(
         ModulePage.objects.live().child_of(course).order_by("path").values_list("pk", flat=True)
@@ -75,7 +75,7 @@ def seed_campaign(course, *, today: date | None = None) -> Campaign | None:
     rng.shuffle(staff)
     _complete(staff[:3], modules, rng, around=today - timedelta(days=1))
     _start(staff[3:12], modules[:1], rng, around=today - timedelta(days=1))
-    for wave, (_, opens, _, _) in zip(waves, plan, strict=True):
+    for wave, (_, _, opens, _, _) in zip(waves, plan, strict=True):
         opened = timezone.now() + timedelta(days=opens)
         Wave.objects.filter(pk=wave.pk).update(opened_at=opened)
         Assignment.objects.filter(wave=wave).update(assigned_at=opened)
@@ -120,13 +120,7 @@ def _complete(user_ids, modules, rng, *, around) -> None:
                     last_activity_at=day,
                 )
             )
-            for interval, due in refresher_schedule(day.date()):
-                Refresher.objects.get_or_create(
-                    user_id=user_id,
-                    module_id=module_id,
-                    interval_days=interval,
-                    defaults={"due_on": due},
-                )
+            refreshers_schedule(user_id=user_id, module_id=module_id, completed_on=day.date())
     ModuleProgress.objects.bulk_create(rows, ignore_conflicts=True)
     for user_id in user_ids:
         done_at = max(r.completed_at for r in rows if r.user_id == user_id)

@@ -145,22 +145,26 @@ def campaign_sync(*, campaign: Campaign, today: date) -> SyncResult:
         previous_open = wave.opened_at is not None
 
     people = campaign_people(campaign)
-    assigned = set(
-        campaign.assignments.filter(cancelled_at__isnull=True).values_list("user_id", flat=True)
-    )
+    existing = dict(campaign.assignments.values_list("user_id", "cancelled_at"))
+    # open assignments of people no longer in reach (left, or moved out) are released
+    gone = [
+        user_id
+        for user_id, cancelled in existing.items()
+        if not cancelled and user_id not in people
+    ]
     result.cancelled = (
-        campaign.assignments.filter(completed_at__isnull=True, cancelled_at__isnull=True)
-        .exclude(user_id__in=people.keys())
-        .update(cancelled_at=now)
+        campaign.assignments.filter(user_id__in=gone, completed_at__isnull=True).update(
+            cancelled_at=now
+        )
+        if gone
+        else 0
     )
-    assigned &= set(people)
-    cancelled_before = set(
-        campaign.assignments.filter(cancelled_at__isnull=False).values_list("user_id", flat=True)
-    )
+    assigned = {user_id for user_id, cancelled in existing.items() if not cancelled} & set(people)
+    cancelled_before = {user_id for user_id, cancelled in existing.items() if cancelled}
 
     # Top down: managers before their reports, so one run can reach several levels.
     pending = {
-        user_id: person
+        user_id: (person, wave)
         for user_id, person in people.items()
         if user_id not in assigned and (wave := _wave_for(person, waves)) and wave.opened_at
     }
@@ -168,10 +172,9 @@ def campaign_sync(*, campaign: Campaign, today: date) -> SyncResult:
     progressed = True
     while pending and progressed:
         progressed = False
-        for user_id, person in list(pending.items()):
+        for user_id, (person, wave) in list(pending.items()):
             if person.managers - assigned:
                 continue  # their manager goes first
-            wave = _wave_for(person, waves)
             on_time = timezone.localtime(wave.opened_at).date() >= today
             due = (
                 wave.due_on
