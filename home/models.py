@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -125,12 +126,47 @@ class BrandingSettings(BaseGenericSetting):
         blank=True, help_text=_("Shown to learners who need help with their account.")
     )
     footer_text = models.CharField(max_length=255, blank=True)
+    signatory_name = models.CharField(
+        _("signatory"),
+        max_length=120,
+        blank=True,
+        help_text=_("The person who signs certificates, for example the Head of Customer Care."),
+    )
+    signatory_title = models.CharField(_("signatory's title"), max_length=120, blank=True)
+    signature = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A scan of the signature, on a transparent or white background."),
+    )
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        default="#0b5394",
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", _("Give the colour as # and six hex digits, like #0b5394.")
+            )
+        ],
+        help_text=_("Used on certificates. Dark enough for white text on it."),
+    )
 
     panels = [
         FieldPanel("organisation_name"),
         FieldPanel("logo"),
         FieldPanel("support_email"),
         FieldPanel("footer_text"),
+        MultiFieldPanel(
+            [
+                FieldPanel("signatory_name"),
+                FieldPanel("signatory_title"),
+                FieldPanel("signature"),
+                FieldPanel("accent_colour"),
+            ],
+            heading=_("Certificates"),
+        ),
     ]
 
     class Meta:

@@ -59,3 +59,24 @@ def user_can_nudge(user, assignment) -> bool:
 
 def user_can_submit_story(user) -> bool:
     return user_is_signed_in(user)
+
+
+def user_can_view_certificate(user, certificate) -> bool:
+    """Its holder, the holder's managers (status only) and HR see a certificate's record."""
+    if not user_is_signed_in(user) or certificate.user_id is None:
+        return False
+    return certificate.user_id == user.pk or user_can_view_learning_of(user, certificate.user)
+
+
+def user_can_download_certificate(user, certificate) -> bool:
+    """The PDF and the credential are for the holder, and HR who prints them."""
+    if not user_is_signed_in(user):
+        return False
+    return (
+        certificate.user_id is not None and certificate.user_id == user.pk
+    ) or user_is_hr_or_admin(user)
+
+
+def user_can_manage_certificates(user) -> bool:
+    """Revoke, reissue and bulk-download: HR."""
+    return user_is_hr_or_admin(user)

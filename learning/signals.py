@@ -2,15 +2,18 @@
 
 
 def on_progress_saved(sender, progress, newly_completed, **kwargs):
-    """A learner's module progress changed: close finished assignments, plan refreshers."""
+    """A learner's module progress changed: close finished assignments, issue certificates,
+    plan refreshers."""
     from django.utils import timezone
 
+    from learning.services.certificates import certificates_check_completion
     from learning.services.refreshers import refreshers_schedule
     from learning.services.rollout import assignments_check_completion
 
     if progress.status != progress.Status.COMPLETED:
         return
     assignments_check_completion(user_id=progress.user_id, module_id=progress.module_id)
+    certificates_check_completion(user_id=progress.user_id, module_id=progress.module_id)
     if newly_completed:
         refreshers_schedule(
             user_id=progress.user_id,

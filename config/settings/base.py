@@ -321,8 +321,18 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files people fetch only through a view that checks their right to them (bulk certificate
+# downloads): never under MEDIA_URL. On object storage, point this at a private bucket.
+PRIVATE_MEDIA_ROOT = Path(
+    env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+)
+PRIVATE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -339,3 +349,18 @@ LOGGING = {
         "django_tasks": {"level": "INFO"},
     },
 }
+
+# --- certificates: public verification and Open Badges (issue 5) ------------------------------
+# Verification lookups (page and credentials) per client address, see home/ratelimit.py:
+# "30/m", "100/h", "5/10s"; empty turns the limit off.
+VERIFY_RATE_LIMIT = env("DJANGO_VERIFY_RATE_LIMIT", default="30/m")
+# How many reverse proxies of ours append to X-Forwarded-For in front of the app. 0: trust only
+# REMOTE_ADDR (the header can be forged by anyone). Our limiter and allauth's read the same.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# PEM RSA private key (2048 bits or more) that signs Open Badges credentials (VC-JWT, RS256).
+# Unset: where OPEN_BADGES_GENERATE_DEV_KEY is true (None: when DEBUG is on) a key is generated
+# once into OPEN_BADGES_DEV_KEY_FILE; elsewhere the signed credential answers 503.
+OPEN_BADGES_SIGNING_KEY_FILE = env("OPEN_BADGES_SIGNING_KEY_FILE", default="")
+OPEN_BADGES_DEV_KEY_FILE = BASE_DIR / "var" / "openbadges-signing-key.pem"
+OPEN_BADGES_GENERATE_DEV_KEY = None

@@ -16,6 +16,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
@@ -25,3 +26,8 @@ LOGGING["root"]["level"] = "WARNING"
 # Static files come from the app finders here; whitenoise serves the collected set in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+
+# --- certificates (issue 5): a throwaway signing key, generated once, outside the repo ----------
+OPEN_BADGES_SIGNING_KEY_FILE = ""
+OPEN_BADGES_DEV_KEY_FILE = BASE_DIR / "test-artifacts" / "openbadges-signing-key.pem"
+OPEN_BADGES_GENERATE_DEV_KEY = True

@@ -8,8 +8,11 @@ from django.utils import timezone
 
 from assessments.models import ModuleProgress
 from courses.models import ModulePage
-from learning.models import Assignment, Band, Campaign, OrgUnit, Wave
+from home.models import User
+from learning.models import Assignment, Band, Campaign, Certificate, OrgUnit, Wave
 from learning.org_file import read_org_file
+from learning.rules import add_months
+from learning.services.certificates import certificate_title_for
 from learning.services.org import org_import_apply, org_import_plan
 from learning.services.refreshers import refreshers_schedule
 from learning.services.rollout import campaign_sync
@@ -65,15 +68,21 @@ def seed_campaign(course, *, today: date | None = None) -> Campaign | None:
 
     campaign_sync(campaign=campaign, today=today)  # leadership
     leaders = _wave_users(waves[0])
-    _complete(leaders, modules, rng, around=today - timedelta(days=40))
+    _complete(leaders, modules, rng, around=today - timedelta(days=40), course=course)
     campaign_sync(campaign=campaign, today=today)  # managers: the gate is met
     managers = _wave_users(waves[1])
-    _complete(managers[: len(managers) // 2], modules, rng, around=today - timedelta(days=10))
+    _complete(
+        managers[: len(managers) // 2],
+        modules,
+        rng,
+        around=today - timedelta(days=10),
+        course=course,
+    )
     _start(managers[len(managers) // 2 :], modules[:2], rng, around=today - timedelta(days=12))
     campaign_sync(campaign=campaign, today=today)  # everyone: half the managers are done
     staff = _wave_users(waves[2])
     rng.shuffle(staff)
-    _complete(staff[:3], modules, rng, around=today - timedelta(days=1))
+    _complete(staff[:3], modules, rng, around=today - timedelta(days=1), course=course)
     _start(staff[3:12], modules[:1], rng, around=today - timedelta(days=1))
     for wave, (_, _, opens, _, _) in zip(waves, plan, strict=True):
         opened = timezone.now() + timedelta(days=opens)
@@ -86,7 +95,7 @@ def _wave_users(wave) -> list[int]:
     return list(wave.assignments.order_by("user__email").values_list("user_id", flat=True))
 
 
-def _complete(user_ids, modules, rng, *, around) -> None:
+def _complete(user_ids, modules, rng, *, around, course) -> None:
     """Everything done, on scattered days near `around`, with the scores a real cohort gets."""
     rows = []
     for user_id in user_ids:
@@ -122,11 +131,28 @@ def _complete(user_ids, modules, rng, *, around) -> None:
             )
             refreshers_schedule(user_id=user_id, module_id=module_id, completed_on=day.date())
     ModuleProgress.objects.bulk_create(rows, ignore_conflicts=True)
+    people = User.objects.in_bulk(user_ids)
+    certificates = []
     for user_id in user_ids:
         done_at = max(r.completed_at for r in rows if r.user_id == user_id)
         Assignment.objects.filter(user_id=user_id, completed_at__isnull=True).update(
             completed_at=done_at
         )
+        issued_on = timezone.localdate(done_at)
+        certificates.append(
+            Certificate(
+                user_id=user_id,
+                course=course,
+                learner_name=people[user_id].display_name,
+                course_title=certificate_title_for(course),
+                issued_at=done_at,
+                expires_on=add_months(issued_on, course.validity_months)
+                if course.validity_months
+                else None,
+            )
+        )
+    # what completing the course through the player issues (without the emails)
+    Certificate.objects.bulk_create(certificates)
 
 
 def _start(user_ids, modules, rng, *, around) -> None:

@@ -214,7 +214,7 @@ def campaign_sync(*, campaign: Campaign, today: date) -> SyncResult:
 
 def _close_already_completed(course_id: int, user_ids: list[int], now) -> None:
     """People who finished the course before it was assigned to them are done already."""
-    module_ids = _live_module_ids(course_id)
+    module_ids = course_live_module_ids(course_id)
     if not module_ids:
         return
     done = (
@@ -236,7 +236,8 @@ def _close_already_completed(course_id: int, user_ids: list[int], now) -> None:
     ).update(completed_at=now)
 
 
-def _live_module_ids(course_id: int) -> list[int]:
+def course_live_module_ids(course_id: int) -> list[int]:
+    """The ids of the course's live modules: what completing the course means."""
     course = Page.objects.only("path", "depth").get(pk=course_id)
     return list(
         ModulePage.objects.live()
@@ -289,7 +290,7 @@ def assignments_check_completion(*, user_id: int, module_id: int) -> int:
     )
     if not open_rows:
         return 0
-    module_ids = _live_module_ids(open_rows[0].course_id)
+    module_ids = course_live_module_ids(open_rows[0].course_id)
     now = timezone.now()
     closed = []
     completed_modules = ModuleProgress.objects.filter(

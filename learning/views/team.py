@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from home.models import User
 from home.permissions import user_can_view_team
 from learning.models import Assignment
-from learning.permissions import user_can_nudge, user_can_view_learning_of
+from learning.permissions import user_can_nudge, user_can_view_learning_of, user_is_hr_or_admin
+from learning.selectors.certificates import certificates_of
 from learning.selectors.my_learning import my_learning as my_learning_for
 from learning.selectors.team import team_overview
 from learning.services.notices import NudgeRefused, nudge_send
@@ -65,6 +66,9 @@ def person_learning(request, user_id):
     today = timezone.localdate()
     learning = my_learning_for(person, today=today, request=request)
     may_nudge = user_can_view_team(request.user)
+    certificates = list(certificates_of(person))
+    for certificate in certificates:
+        certificate.status_today = certificate.status_on(today)
     return TemplateResponse(
         request,
         "learning/person_learning.html",
@@ -73,6 +77,8 @@ def person_learning(request, user_id):
             "profile": getattr(person, "profile", None),
             "learning": learning,
             "may_nudge": may_nudge,
+            "certificates": certificates,
+            "may_download_certificates": user_is_hr_or_admin(request.user),
             "today": today,
         },
     )

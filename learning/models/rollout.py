@@ -1,4 +1,4 @@
-"""The organisation: a tree of units, the people in them, and the HR imports that shape it."""
+"""Rollout: campaigns in waves, the assignments they create, and the notices they send."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,99 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from treebeard.mp_tree import MP_Node
 from wagtail.models import Orderable
 
-UNIT_PATH_SEPARATOR = "/"
-
-
-class OrgUnit(MP_Node):
-    """A unit of the company (company, division, region, team...), in a materialised-path tree.
-
-    `path` (treebeard's) makes "this unit and everything below it" one indexed prefix query;
-    `full_name` is the human path HR files use (`Northwind/Sales/North`), unique.
-    """
-
-    name = models.CharField(_("name"), max_length=120)
-    full_name = models.CharField(_("unit path"), max_length=600, unique=True)
-    managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="managed_units",
-        verbose_name=_("managers"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    node_order_by = ["name"]
-
-    class Meta:
-        verbose_name = _("org unit")
-        verbose_name_plural = _("org units")
-
-    def __str__(self):
-        return self.full_name
-
-
-class EmployeeProfile(models.Model):
-    """What HR knows about a person: their id, title and primary unit. Leavers stay, inactive."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
-    employee_id = models.CharField(_("employee id"), max_length=40, unique=True)
-    job_title = models.CharField(_("job title"), max_length=120, blank=True)
-    unit = models.ForeignKey(
-        OrgUnit,
-        on_delete=models.PROTECT,
-        related_name="members",
-        null=True,
-        blank=True,
-        verbose_name=_("primary unit"),
-    )
-    is_manager = models.BooleanField(_("manages their unit"), default=False)
-    active = models.BooleanField(_("active"), default=True)
-    joined_at = models.DateTimeField(auto_now_add=True)
-    left_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("employee profile")
-        verbose_name_plural = _("employee profiles")
-        indexes = [models.Index(fields=["unit", "active"])]
-
-    def __str__(self):
-        return f"{self.employee_id} · {self.user}"
-
-
-class OrgImport(models.Model):
-    """One HR upload: checked and previewed first, applied on confirmation; kept as a log."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Previewed")
-        APPLIED = "applied", _("Applied")
-        REJECTED = "rejected", _("Rejected")
-
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()  # the uploaded file, applied exactly as previewed
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
-    summary = models.JSONField(default=dict)  # counts of the planned (or applied) changes
-    problems = models.JSONField(default=list)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("org import")
-        verbose_name_plural = _("org imports")
-
-    def __str__(self):
-        return f"{self.filename} ({self.get_status_display()})"
-
-
-# --- rollout: campaigns, waves, assignments ------------------------------------------------------
+from learning.models.org import OrgUnit
 
 
 class Campaign(ClusterableModel):
@@ -281,65 +191,3 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id} on {self.day}"
-
-
-# --- ongoing education ---------------------------------------------------------------------------
-
-REFRESHER_INTERVALS = (7, 30, 90)
-
-
-class Refresher(models.Model):
-    """A completed module coming back, days later, as one key decision to make again."""
-
-    wagtail_reference_index_ignore = True
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refreshers"
-    )
-    module = models.ForeignKey(
-        "courses.ModulePage", on_delete=models.CASCADE, related_name="refreshers"
-    )
-    interval_days = models.PositiveSmallIntegerField()
-    due_on = models.DateField()
-    scene_key = models.CharField(max_length=60, blank=True)  # chosen when played
-    choice_label = models.CharField(max_length=300, blank=True)
-    good = models.BooleanField(null=True)  # the choice kept the best ending within reach
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "module", "interval_days"], name="one_refresher_per_interval"
-            )
-        ]
-        indexes = [models.Index(fields=["user", "done_at", "due_on"])]
-
-    def __str__(self):
-        return f"{self.user} · {self.module_id} · +{self.interval_days}d"
-
-
-# --- engagement: employees' own stories ---------------------------------------------------------
-
-
-class StorySubmission(models.Model):
-    """A customer story an employee told us; it becomes a draft Story for trainers."""
-
-    story = models.OneToOneField(
-        "courses.Story", on_delete=models.CASCADE, related_name="submission"
-    )
-    submitter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_submissions"
-    )
-    anonymous = models.BooleanField(
-        _("keep my name from my manager"),
-        default=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    notified_at = models.DateTimeField(null=True, blank=True)  # told it became a module
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.story} ({self.submitter})"
