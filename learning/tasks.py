@@ -80,3 +80,12 @@ def send_daily_notices(day: str) -> dict:
     from learning.services.notices import notices_send_daily
 
     return asdict(notices_send_daily(today=date.fromisoformat(day)))
+
+
+@task()
+def build_certificate_batch(batch_id: int) -> dict:
+    """Build an HR bulk download (a ZIP of certificate PDFs) into private storage."""
+    from learning.services.certificate_batches import batch_build
+
+    batch = batch_build(batch_id=batch_id)
+    return {"status": batch.status, "done": batch.done, "size": batch.size}

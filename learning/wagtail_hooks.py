@@ -39,3 +39,35 @@ def register_org_import_menu_item():
 @hooks.register("register_admin_viewset")
 def register_campaign_viewset():
     return CampaignViewSet("campaigns")
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    from learning.admin_certificates import NAMESPACE, CertificateViewSet
+
+    return CertificateViewSet(NAMESPACE)
+
+
+@hooks.register("register_log_actions")
+def register_certificate_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from learning.admin_certificates import REISSUE_ACTION, REVOKE_ACTION
+
+    @actions.register_action(REVOKE_ACTION)
+    class RevokeFormatter(LogFormatter):
+        label = _("Revoke certificate")
+        message = _("Revoked")
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("reason", "")
+
+    @actions.register_action(REISSUE_ACTION)
+    class ReissueFormatter(LogFormatter):
+        label = _("Reissue certificate")
+
+        def format_message(self, log_entry):
+            return _("Reissued as %(code)s") % {"code": log_entry.data.get("new_code", "?")}
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("reason", "")

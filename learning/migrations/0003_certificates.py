@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='CertificateBatch',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filters', models.JSONField(default=dict)),
+                ('filters', models.JSONField(blank=True, default=dict)),
                 ('description', models.CharField(blank=True, max_length=300)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Building'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=20)),
                 ('total', models.PositiveIntegerField(default=0)),
