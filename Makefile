@@ -79,6 +79,7 @@ bench: setup-dev
 	$(PY) bench/run.py
 	$(PY) bench/scenario_steps.py
 	$(PY) bench/org_import.py
+	$(PY) bench/certificates.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

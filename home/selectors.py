@@ -25,6 +25,10 @@ class Branding:
     logo_id: int | None
     support_email: str
     footer_text: str
+    signatory_name: str = ""
+    signatory_title: str = ""
+    signature_id: int | None = None
+    accent_colour: str = ""
 
 
 BRANDING_LOCAL_SECONDS = 30
@@ -45,7 +49,16 @@ def branding() -> Branding:
         from home.models import BrandingSettings
 
         row = BrandingSettings.load()
-        cached = Branding(row.organisation_name, row.logo_id, row.support_email, row.footer_text)
+        cached = Branding(
+            row.organisation_name,
+            row.logo_id,
+            row.support_email,
+            row.footer_text,
+            signatory_name=row.signatory_name,
+            signatory_title=row.signatory_title,
+            signature_id=row.signature_id,
+            accent_colour=row.accent_colour,
+        )
         cache.set(BRANDING_CACHE_KEY, cached, None)
     _branding_local["value"] = (cached, time.monotonic() + BRANDING_LOCAL_SECONDS)
     return cached

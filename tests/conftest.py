@@ -13,12 +13,14 @@ def _clear_cache():
     # are reused between tests, so per-process memos keyed by id are cleared too.
     from assessments.selectors import scenario_for_revision
     from home.selectors import forget_branding_locally
+    from learning.certificates_pdf import forget_images
 
     def clear():
         cache.clear()
         caches["fragments"].clear()
         scenario_for_revision.cache_clear()
         forget_branding_locally()
+        forget_images()
 
     clear()
     yield
