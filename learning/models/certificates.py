@@ -152,7 +152,8 @@ class CertificateBatch(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificate_batches"
     )
-    filters = models.JSONField(default=dict, blank=True)  # the cleaned filters, as the list showed them
+    # the cleaned filters, as the list showed them ({}: every certificate)
+    filters = models.JSONField(default=dict, blank=True)
     description = models.CharField(max_length=300, blank=True)  # the filters, in words
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)

@@ -150,9 +150,7 @@ def test_after_expiry_playing_again_issues_a_new_certificate(client, learner, co
         assert [c.status for c in Certificate.objects.all()] == ["valid", "expired"]
 
 
-def test_a_revoked_certificate_is_not_reissued_automatically(
-    client, learner, hr, course, modules
-):
+def test_a_revoked_certificate_is_not_reissued_automatically(client, learner, hr, course, modules):
     with at(DAY0):
         for module in modules:
             complete_over_http(client, module, learner)
@@ -199,14 +197,15 @@ def test_revoking_needs_a_reason_and_happens_once(learner, hr, course):
     certificate_revoke(certificate=certificate, by=hr, reason="Issued to the wrong person")
     certificate.refresh_from_db()
     assert certificate.status == "revoked"
-    assert (certificate.revoked_by, certificate.revoked_reason) == (hr, "Issued to the wrong person")
+    assert (certificate.revoked_by, certificate.revoked_reason) == (
+        hr,
+        "Issued to the wrong person",
+    )
     with pytest.raises(ValidationError, match="already revoked"):
         certificate_revoke(certificate=certificate, by=hr, reason="Again")
 
 
-def test_reissue_prints_the_current_name_under_a_new_code_and_replaces_the_old(
-    learner, hr, course
-):
+def test_reissue_prints_the_current_name_under_a_new_code_and_replaces_the_old(learner, hr, course):
     certificate = issued(learner, course, learner_name="Lee Misspelt")
     new = certificate_reissue(certificate=certificate, by=hr, reason="Name corrected")
     certificate.refresh_from_db()
