@@ -12,14 +12,16 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import ModelLogEntry
 
-from courses.models import CoursePage
 from home import roles
-from learning.models import Certificate, CertificateBatch, EmployeeProfile, OrgUnit
-from tests.modules import make_course
+from learning.models import Certificate, CertificateBatch
+from tests.certificates import (
+    TODAY,
+    certify,
+    hr_signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2031, 3, 3)
 INDEX_URL = reverse("certificates:index")
 RESULTS_URL = reverse("certificates:index_results")
 
@@ -28,86 +30,6 @@ RESULTS_URL = reverse("certificates:index_results")
 def today():
     with time_machine.travel(datetime.datetime(2031, 3, 3, 9, 0, tzinfo=UTC), tick=False):
         yield TODAY
-
-
-# --- helpers (test_certificate_batches imports them) ---------------------------------------------
-
-
-def make_org():
-    root = OrgUnit.add_root(name="Northwind", full_name="Northwind")
-    sales = root.add_child(name="Sales", full_name="Northwind/Sales")
-    north = sales.add_child(name="North", full_name="Northwind/Sales/North")
-    care = root.add_child(name="Care", full_name="Northwind/Care")
-    return {"root": root, "sales": sales, "north": north, "care": care}
-
-
-def make_person(make_user, first, last, unit, employee_id=None):
-    user = make_user(first_name=first, last_name=last)
-    EmployeeProfile.objects.create(user=user, employee_id=employee_id or f"E-{user.pk}", unit=unit)
-    return user
-
-
-def certify(user, course, *, issued=TODAY, expires=None, revoked=False, name=None, title=None):
-    at = timezone.make_aware(datetime.datetime.combine(issued, datetime.time(10, 0)))
-    return Certificate.objects.create(
-        user=user,
-        course=course,
-        learner_name=name or user.display_name,
-        course_title=title or course.title,
-        issued_at=at,
-        expires_on=expires,
-        revoked_at=at + timedelta(days=1) if revoked else None,
-        revoked_reason="Given in error" if revoked else "",
-    )
-
-
-def make_second_course(slug="listening-well", title="Listening well"):
-    course = make_course(slug=slug)
-    CoursePage.objects.filter(pk=course.pk).update(title=title)
-    course.refresh_from_db()
-    return course
-
-
-def hr_signed_in(client, make_user, with_mfa, **fields):
-    user = make_user(roles.HR, **fields)
-    with_mfa(user)
-    client.force_login(user)
-    return user
-
-
-# --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def hr_user(make_user, with_mfa):
-    user = make_user(roles.HR, first_name="Hana", last_name="Reyes")
-    with_mfa(user)
-    return user
-
-
-@pytest.fixture
-def hr_client(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-@pytest.fixture
-def courses(db):
-    return {"day_job": make_course(), "listening": make_second_course()}
-
-
-@pytest.fixture
-def people(make_user, org):
-    return {
-        "ada": make_person(make_user, "Ada", "Lovelace", org["sales"]),
-        "bo": make_person(make_user, "Bo", "Northman", org["north"]),
-        "cy": make_person(make_user, "Cy", "Carer", org["care"]),
-    }
 
 
 @pytest.fixture

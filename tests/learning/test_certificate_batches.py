@@ -17,14 +17,11 @@ from pypdf import PdfReader
 from home import roles
 from learning.models import Certificate, CertificateBatch
 from learning.services.certificate_batches import batch_build, batch_create
-from tests.learning.test_certificate_admin import (
+from tests.certificates import (
     TODAY,
     certify,
-    make_org,
     make_person,
-    make_second_course,
 )
-from tests.modules import make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -36,38 +33,6 @@ BATCHES_URL = reverse("certificates:batches")
 def today():
     with time_machine.travel(datetime.datetime(2031, 3, 3, 9, 0, tzinfo=UTC), tick=False):
         yield TODAY
-
-
-@pytest.fixture
-def hr_user(make_user, with_mfa):
-    user = make_user(roles.HR, first_name="Hana", last_name="Reyes")
-    with_mfa(user)
-    return user
-
-
-@pytest.fixture
-def hr_client(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-@pytest.fixture
-def courses(db):
-    return {"day_job": make_course(), "listening": make_second_course()}
-
-
-@pytest.fixture
-def people(make_user, org):
-    return {
-        "ada": make_person(make_user, "Ada", "Lovelace", org["sales"]),
-        "bo": make_person(make_user, "Bo", "Northman", org["north"]),
-        "cy": make_person(make_user, "Cy", "Carer", org["care"]),
-    }
 
 
 @pytest.fixture
