@@ -39,8 +39,8 @@ LAST_NAMES = ["Smith", "Jones", "Patel", "Ó Briain", "Khan", "Taylor", "Okafor"
 # fmt: on
 
 
-def peak_rss_mb():
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+def peak_rss_mb(who=resource.RUSAGE_SELF):
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
 def current_rss_mb():
@@ -198,6 +198,9 @@ def bulk(hr):
         "rss_before_mb": rss_before,
         "rss_after_mb": current_rss_mb(),
         "peak_rss_mb": peak_rss_mb(),
+        # the build's render processes (forked from this one): the largest of them
+        "processes": batches.batch_processes(),
+        "peak_rss_pool_process_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
     }
 
 
@@ -241,11 +244,16 @@ def main():
     print(f"PDF size: {report['pdf_bytes']} bytes")
     result = report["bulk"]
     if result["status"] == "done":
+        all_together = (
+            result["peak_rss_mb"] + result["processes"] * result["peak_rss_pool_process_mb"]
+        )
         print(
             f"bulk download of {result['certificates']}: {result['seconds']} s "
             f"({result['per_certificate_ms']} ms each), ZIP {result['zip_mb']} MB, "
             f"RSS {result['rss_before_mb']} -> {result['rss_after_mb']} MB, "
-            f"peak RSS {result['peak_rss_mb']} MB"
+            f"peak RSS {result['peak_rss_mb']} MB; {result['processes']} render processes, "
+            f"largest peak RSS {result['peak_rss_pool_process_mb']} MB (all together at most "
+            f"{round(all_together)} MB)"
         )
     else:
         print(f"bulk download: {result['status']} {result['error']}")

@@ -140,6 +140,28 @@ def certificate_url_fetcher(fonts_dir: Path = FONTS_DIR):
     return _url_fetcher_class()(fonts_dir)
 
 
+# The browser defaults a certificate needs, instead of WeasyPrint's full HTML5 user-agent
+# stylesheet: every element is matched against every rule of the user-agent stylesheet, and
+# with hundreds of rules that cascade was about a fifth of a render (measured: 40 ms of
+# layout down to 32). The template uses only these elements and sets everything else itself.
+USER_AGENT_CSS = """
+html, body, div, p, h1 { display: block; }
+head, title, meta, style, link, script { display: none; }
+img { display: inline-block; }
+"""
+
+
+def _certificate_html_class(user_agent_stylesheet):
+    """weasyprint.HTML with the small user-agent stylesheet above (WeasyPrint 70's hook)."""
+    from weasyprint import HTML
+
+    class CertificateHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent_stylesheet]
+
+    return CertificateHTML
+
+
 class _Renderer:
     """What every render in this process shares: fonts, stylesheets, fetcher, one lock."""
 
@@ -160,6 +182,9 @@ class _Renderer:
         )
         self.layout_css = STYLESHEET_PATH.read_text(encoding="utf-8")
         self.stylesheets: dict[tuple, object] = {}
+        self.html_class = _certificate_html_class(
+            CSS(string=USER_AGENT_CSS, font_config=self.font_config)
+        )
 
     def _stylesheet(self, branding: CertificateBranding):
         """The layout in the organisation's colours, with its logo and signature.
@@ -186,10 +211,8 @@ class _Renderer:
         return sheet
 
     def write_pdf(self, html: str, branding: CertificateBranding) -> bytes:
-        from weasyprint import HTML
-
         with self.lock:
-            document = HTML(string=html, base_url=None, url_fetcher=self.fetcher)
+            document = self.html_class(string=html, base_url=None, url_fetcher=self.fetcher)
             return document.write_pdf(
                 stylesheets=[self.fonts, self._stylesheet(branding)],
                 font_config=self.font_config,

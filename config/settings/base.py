@@ -3,6 +3,7 @@
 Every variable read here is listed in the README's configuration table.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -325,6 +326,10 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # downloads): never under MEDIA_URL. On object storage, point this at a private bucket.
 PRIVATE_MEDIA_ROOT = Path(
     env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+)
+# Processes rendering a large bulk certificate download (default: up to two, one per core).
+CERTIFICATE_BATCH_PROCESSES = env.int(
+    "DJANGO_CERTIFICATE_BATCH_PROCESSES", default=min(2, os.cpu_count() or 1)
 )
 PRIVATE_STORAGE = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",

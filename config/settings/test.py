@@ -31,3 +31,5 @@ LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
 OPEN_BADGES_SIGNING_KEY_FILE = ""
 OPEN_BADGES_DEV_KEY_FILE = BASE_DIR / "test-artifacts" / "openbadges-signing-key.pem"
 OPEN_BADGES_GENERATE_DEV_KEY = True
+# Bulk certificate downloads render in this process (one test runs the process pool itself).
+CERTIFICATE_BATCH_PROCESSES = 1

@@ -174,8 +174,9 @@ def certificate_reissue(*, certificate: Certificate, by, reason: str = "") -> Ce
     """
     reason = (reason or "").strip()[:200]
     with transaction.atomic():
+        # of=("self",): PostgreSQL cannot lock the nullable side of the joins
         old = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("user", "course")
             .get(pk=certificate.pk)
         )

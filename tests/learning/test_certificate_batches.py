@@ -368,3 +368,32 @@ def test_the_downloads_list_reads_a_constant_number_of_queries(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("Batch number ") == min(rows, 20) and "Asker0" in html
+
+
+def test_a_large_download_is_rendered_by_a_pool_of_processes_in_order(
+    hr_user, people, courses, settings, monkeypatch
+):
+    from learning.services import certificate_batches
+
+    settings.CERTIFICATE_BATCH_PROCESSES = 2
+    monkeypatch.setattr(certificate_batches, "POOL_MIN_CERTIFICATES", 5)
+    monkeypatch.setattr(certificate_batches, "POOL_CHUNK", 2)
+    Certificate.objects.bulk_create(
+        Certificate(
+            user=people["ada"],
+            course=courses["day_job"],
+            learner_name=f"Learner Number{n}",
+            course_title="Everyone's day job",
+        )
+        for n in range(7)
+    )
+    batch = batch_create(requested_by=hr_user, filters={})
+    built = batch_build(batch_id=batch.pk)
+    assert (built.status, built.done, built.total) == (CertificateBatch.Status.DONE, 7, 7)
+    archive = zipfile.ZipFile(built.file.open("rb"))
+    assert len(archive.namelist()) == 7
+    for name in archive.namelist():  # each PDF is the certificate its name says, from the pool
+        code = name.removesuffix(".pdf")[-20:]
+        certificate = Certificate.objects.get(code=code)
+        text = PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        assert certificate.learner_name in text and code in text
