@@ -114,7 +114,7 @@ def certificate_issue_if_due(*, user, course: CoursePage, now=None) -> Certifica
 def certificates_check_completion(*, user_id: int, module_id: int) -> Certificate | None:
     """A module of some course was completed (or played again): issue what became due.
 
-    Two queries when nothing is due (the course, the latest certificate).
+    Three queries when nothing is due (the module, its course, the latest certificate).
     """
     module = Page.objects.filter(pk=module_id).values("path").first()
     if module is None:
