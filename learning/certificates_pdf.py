@@ -34,6 +34,7 @@ import logging
 import mimetypes
 import os
 import re
+import shutil
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -224,11 +225,19 @@ _renderer: _Renderer | None = None
 
 
 @atexit.register
-def _forget_renderer() -> None:
-    # Let the FontConfiguration remove its temporary font folder while the interpreter is
-    # whole: at the very end of shutdown its __del__ fails with a traceback.
+def forget_renderer() -> None:
+    """Drop this process's renderer, removing its temporary font folder.
+
+    Run at exit (while the interpreter is whole: at the very end of shutdown the
+    FontConfiguration's __del__ fails with a traceback), and by bulk-download pool processes,
+    which exit without running atexit hooks."""
     global _renderer
-    _renderer = None
+    renderer, _renderer = _renderer, None
+    if renderer is not None and renderer.pid == os.getpid():
+        # explicitly: the renderer sits in reference cycles, its __del__ may never run
+        folder, renderer.font_config._folder = renderer.font_config._folder, None
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _get_renderer() -> _Renderer:
@@ -238,6 +247,10 @@ def _get_renderer() -> _Renderer:
         return renderer
     with _renderer_lock:
         if _renderer is None or _renderer.pid != os.getpid():
+            if _renderer is not None:
+                # Inherited across a fork: its font folder is the parent's, still in use
+                # there. Dropping it here must not delete it (FontConfiguration.__del__).
+                _renderer.font_config._folder = None
             _renderer = _Renderer()
         return _renderer
 

@@ -59,6 +59,16 @@ def batch_processes() -> int:
     return max(1, int(getattr(settings, "CERTIFICATE_BATCH_PROCESSES", default) or default))
 
 
+def _pool_process_started() -> None:
+    """In each pool process: remove its renderer's temporary fonts when it exits (pool
+    processes skip atexit hooks; multiprocessing's finalizers do run)."""
+    from multiprocessing.util import Finalize
+
+    from learning.certificates_pdf import forget_renderer
+
+    Finalize(None, forget_renderer, exitpriority=10)
+
+
 def _render_in_pool(job):
     """Run in a pool process: plain values in, PDF bytes out (no database)."""
     from learning.certificates_pdf import render_certificate_pdf
@@ -98,7 +108,7 @@ def _renderer_for(total: int, branding):
         )
         return
     # fork: the children inherit the configured Django and never touch the database
-    pool = multiprocessing.get_context("fork").Pool(processes)
+    pool = multiprocessing.get_context("fork").Pool(processes, initializer=_pool_process_started)
     try:
         yield (
             lambda certificates: pool.map(
@@ -108,8 +118,12 @@ def _renderer_for(total: int, branding):
             ),
             POOL_CHUNK * processes,
         )
-    finally:
+    except BaseException:
         pool.terminate()
+        raise
+    else:
+        pool.close()  # the processes finish cleanly, and run their finalizers
+    finally:
         pool.join()
 
 

@@ -3,9 +3,11 @@ bar; bad, empty or oversized requests write nothing; only HR may fetch the file.
 
 import datetime
 import io
+import tempfile
 import tracemalloc
 import zipfile
 from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -387,9 +389,19 @@ def test_a_large_download_is_rendered_by_a_pool_of_processes_in_order(
         )
         for n in range(7)
     )
+    from learning import certificates_pdf
+
+    certificates_pdf.warm_up()  # this process has a renderer before the pool forks
+    own_fonts = certificates_pdf._get_renderer().font_config._folder
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("weasyprint-*"))
+
     batch = batch_create(requested_by=hr_user, filters={})
     built = batch_build(batch_id=batch.pk)
     assert (built.status, built.done, built.total) == (CertificateBatch.Status.DONE, 7, 7)
+    # the pool processes removed their own fonts, and left this process's in place
+    assert own_fonts.is_dir() and any(own_fonts.iterdir())
+    assert set(temp.glob("weasyprint-*")) <= before
     archive = zipfile.ZipFile(built.file.open("rb"))
     assert len(archive.namelist()) == 7
     for name in archive.namelist():  # each PDF is the certificate its name says, from the pool
