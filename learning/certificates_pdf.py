@@ -37,7 +37,6 @@ import re
 import shutil
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -402,7 +401,6 @@ def certificate_pdf_context(certificate, branding: CertificateBranding) -> dict:
     from learning.services.certificates import certificate_verify_url
 
     verify_url = certificate_verify_url(certificate)
-    expires_on = certificate.expires_on
     return {
         "organisation": branding.organisation_name,
         "has_logo": bool(branding.logo),
@@ -415,8 +413,7 @@ def certificate_pdf_context(certificate, branding: CertificateBranding) -> dict:
         "title_size": _size_class(certificate.course_title, 60, 120),
         "issued_on": certificate.issued_on,
         "issued_at": timezone.localtime(certificate.issued_at),
-        # expires_on is the first day it is no longer valid: print the last day it is
-        "valid_until": expires_on - timedelta(days=1) if expires_on else None,
+        "valid_until": certificate.valid_until,
         "code": certificate.code,
         "verify_url": verify_url,
         "qr": qr_data_uri(verify_url),

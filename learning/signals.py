@@ -8,12 +8,16 @@ def on_progress_saved(sender, progress, newly_completed, **kwargs):
 
     from learning.services.certificates import certificates_check_completion
     from learning.services.refreshers import refreshers_schedule
-    from learning.services.rollout import assignments_check_completion
+    from learning.services.rollout import assignments_check_completion, course_path_of
 
     if progress.status != progress.Status.COMPLETED:
         return
-    assignments_check_completion(user_id=progress.user_id, module_id=progress.module_id)
-    certificates_check_completion(user_id=progress.user_id, module_id=progress.module_id)
+    course_path = course_path_of(progress.module_id)  # read once for both checks
+    if course_path is None:
+        return
+    ids = {"user_id": progress.user_id, "module_id": progress.module_id}
+    assignments_check_completion(**ids, course_path=course_path)
+    certificates_check_completion(**ids, course_path=course_path)
     if newly_completed:
         refreshers_schedule(
             user_id=progress.user_id,

@@ -29,6 +29,20 @@ class CertificateStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+def status_of(*, revoked_at, expires_on: date | None, today: date) -> str:
+    """Valid, expired or revoked on `today` (the rule `with_status` also writes in SQL)."""
+    if revoked_at is not None:
+        return CertificateStatus.REVOKED
+    if expires_on is not None and expires_on <= today:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
+
+
+def last_valid_day(expires_on: date | None) -> date | None:
+    """`expires_on` is the first day a certificate is no longer valid; print the day before."""
+    return expires_on - timedelta(days=1) if expires_on else None
+
+
 class CertificateQuerySet(models.QuerySet):
     def with_status(self, today: date):
         """Annotate `status_now` (valid / expired / revoked on `today`) in SQL, for filters."""
@@ -121,14 +135,10 @@ class Certificate(models.Model):
     @property
     def valid_until(self) -> date | None:
         """The last day it is valid (what the PDF and the pages print), or None."""
-        return self.expires_on - timedelta(days=1) if self.expires_on else None
+        return last_valid_day(self.expires_on)
 
     def status_on(self, today: date) -> str:
-        if self.revoked_at is not None:
-            return CertificateStatus.REVOKED
-        if self.expires_on is not None and self.expires_on <= today:
-            return CertificateStatus.EXPIRED
-        return CertificateStatus.VALID
+        return status_of(revoked_at=self.revoked_at, expires_on=self.expires_on, today=today)
 
     @property
     def status(self) -> str:

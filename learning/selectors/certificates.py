@@ -2,12 +2,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from learning.models import Certificate, CertificateStatus
+from learning.models import Certificate
+from learning.models.certificates import last_valid_day, status_of
 
 
 def certificates_of(user) -> QuerySet[Certificate]:
@@ -45,7 +46,7 @@ class PublicCertificate:
 
     @property
     def valid_until(self) -> date | None:
-        return self.expires_on - timedelta(days=1) if self.expires_on else None
+        return last_valid_day(self.expires_on)
 
 
 def well_formed(code: str) -> bool:
@@ -75,13 +76,9 @@ def public_certificate(code: str) -> PublicCertificate | None:
     )
     if row is None:
         return None
-    today = timezone.localdate()
-    if row["revoked_at"] is not None:
-        status = CertificateStatus.REVOKED
-    elif row["expires_on"] is not None and row["expires_on"] <= today:
-        status = CertificateStatus.EXPIRED
-    else:
-        status = CertificateStatus.VALID
+    status = status_of(
+        revoked_at=row["revoked_at"], expires_on=row["expires_on"], today=timezone.localdate()
+    )
     return PublicCertificate(
         code=row["code"],
         learner_name=row["learner_name"],

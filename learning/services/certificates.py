@@ -14,13 +14,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
 from assessments.models import ModuleProgress, ScenarioAttempt
 from courses.models import CoursePage
 from learning.models import Certificate
 from learning.rules import add_months
-from learning.services.rollout import course_live_module_ids
+from learning.services.rollout import course_live_module_ids, course_path_of
 
 logger = logging.getLogger(__name__)
 
@@ -111,19 +110,19 @@ def certificate_issue_if_due(*, user, course: CoursePage, now=None) -> Certifica
     return certificate
 
 
-def certificates_check_completion(*, user_id: int, module_id: int) -> Certificate | None:
+def certificates_check_completion(
+    *, user_id: int, module_id: int, course_path: str | None = None
+) -> Certificate | None:
     """A module of some course was completed (or played again): issue what became due.
 
-    Three queries when nothing is due (the module, its course, the latest certificate).
+    Two queries when nothing is due (the module's course path, unless the caller gives it,
+    and the latest certificate).
     """
-    module = Page.objects.filter(pk=module_id).values("path").first()
-    if module is None:
-        return None
-    course = CoursePage.objects.filter(path=module["path"][: -Page.steplen]).first()
-    if course is None:
+    course_path = course_path or course_path_of(module_id)
+    if course_path is None:
         return None
     latest = (
-        Certificate.objects.filter(user_id=user_id, course_id=course.pk)
+        Certificate.objects.filter(user_id=user_id, course__path=course_path)
         .only("revoked_at", "expires_on")
         .order_by("-issued_at", "-pk")
         .first()
@@ -134,6 +133,9 @@ def certificates_check_completion(*, user_id: int, module_id: int) -> Certificat
             return None
         if timezone.localdate() < opens_on:
             return None
+    course = CoursePage.objects.filter(path=course_path).first()
+    if course is None:
+        return None
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(pk=user_id)

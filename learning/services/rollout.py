@@ -269,17 +269,25 @@ def campaign_after_save(*, campaign: Campaign, today: date | None = None) -> Syn
     return campaign_sync(campaign=campaign, today=today)
 
 
-def assignments_check_completion(*, user_id: int, module_id: int) -> int:
+def course_path_of(module_id: int) -> str | None:
+    """The tree path of a module's course (its parent page), or None for no such module."""
+    module = Page.objects.filter(pk=module_id).values("path").first()
+    return module["path"][: -Page.steplen] if module else None
+
+
+def assignments_check_completion(
+    *, user_id: int, module_id: int, course_path: str | None = None
+) -> int:
     """Close the person's open assignments of this module's course that are now complete.
 
     A campaign assignment is complete when every live module of the course is completed; a
     recertification when every module's scenario was played through again since it was
-    assigned. Returns how many were closed. Two queries when the person has nothing open.
+    assigned. Returns how many were closed. Two queries when the person has nothing open
+    (one when the caller knows the course's path).
     """
-    module = Page.objects.filter(pk=module_id).values("path", "depth").first()
-    if module is None:
+    course_path = course_path or course_path_of(module_id)
+    if course_path is None:
         return 0
-    course_path = module["path"][: -Page.steplen]
     open_rows = list(
         Assignment.objects.filter(
             user_id=user_id,
