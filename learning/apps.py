@@ -13,3 +13,4 @@ class LearningConfig(AppConfig):
 
         progress_saved.connect(signals.on_progress_saved, dispatch_uid="learning-progress")
         page_published.connect(signals.on_page_published, dispatch_uid="learning-published")
+        signals.connect_dashboard_invalidation()

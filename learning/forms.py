@@ -68,3 +68,67 @@ class StorySubmitForm(forms.Form):
             "into modules still see who sent it, so that they can ask you about it."
         ),
     )
+
+
+class DashboardFilterForm(forms.Form):
+    """The team dashboard's filters, read from the query string.
+
+    Units and campaigns are offered from the viewer's own; a unit or campaign id outside them
+    passes the form and is refused by the scope (404), so nothing confirms it exists.
+    """
+
+    label_suffix = ""
+
+    unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1, widget=forms.Select)
+    campaign = forms.IntegerField(
+        label=_("Campaign"), required=False, min_value=1, widget=forms.Select
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Everyone")),
+            ("overdue", _("Overdue")),
+            ("not_started", _("Not started")),
+            ("in_progress", _("In progress")),
+            ("completed", _("Completed every module")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name (A–Z)")),
+            ("-name", _("Name (Z–A)")),
+            ("unit", _("Unit")),
+            ("-completion", _("Most modules completed")),
+            ("completion", _("Fewest modules completed")),
+            ("-score", _("Highest average score")),
+            ("score", _("Lowest average score")),
+        ],
+    )
+
+    def __init__(self, data=None, *, units=(), campaigns=(), **kwargs):
+        super().__init__(data, **kwargs)
+        unit_choices = [("", _("All my units"))] + [
+            (unit.pk, "\u2003" * max(unit.depth - 1, 0) + unit.name) for unit in units
+        ]
+        wanted = (data or {}).get("unit")
+        if wanted and wanted.isdigit() and int(wanted) not in {unit.pk for unit in units}:
+            # a unit reached by drilling down, below the ones listed: keep it selectable
+            unit_choices.append((int(wanted), _("The unit you opened")))
+        self.fields["unit"].widget.choices = unit_choices
+        self.fields["campaign"].widget.choices = [("", _("All campaigns"))] + [
+            (campaign.pk, campaign.name) for campaign in campaigns
+        ]
+
+    def cleaned_or_default(self) -> dict:
+        """The valid filters; a field with an error falls back to its default."""
+        values = {"unit": None, "campaign": None, "status": "", "sort": "name"}
+        if not self.is_bound:
+            return values
+        self.is_valid()
+        for name in values:
+            if name not in self.errors and self.cleaned_data.get(name) not in (None, ""):
+                values[name] = self.cleaned_data[name]
+        return values

@@ -9,6 +9,7 @@ from django.utils import timezone
 from assessments.models import ModuleProgress
 from courses.models import ModulePage
 from home.models import User
+from learning import dashboard_cache
 from learning.models import Assignment, Band, Campaign, Certificate, OrgUnit, Wave
 from learning.org_file import read_org_file
 from learning.rules import add_months
@@ -153,6 +154,7 @@ def _complete(user_ids, modules, rng, *, around, course) -> None:
         )
     # what completing the course through the player issues (without the emails)
     Certificate.objects.bulk_create(certificates)
+    dashboard_cache.changed()
 
 
 def _start(user_ids, modules, rng, *, around) -> None:
@@ -173,3 +175,4 @@ def _start(user_ids, modules, rng, *, around) -> None:
                 )
             )
     ModuleProgress.objects.bulk_create(rows, ignore_conflicts=True)
+    dashboard_cache.changed()

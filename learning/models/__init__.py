@@ -3,6 +3,7 @@
 from learning.models.certificates import Certificate, CertificateBatch, CertificateStatus
 from learning.models.engagement import REFRESHER_INTERVALS, Refresher, StorySubmission
 from learning.models.org import UNIT_PATH_SEPARATOR, EmployeeProfile, OrgImport, OrgUnit
+from learning.models.reporting import DashboardVersion
 from learning.models.rollout import BAND_RANK, Assignment, Band, Campaign, Notice, Wave
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Certificate",
     "CertificateBatch",
     "CertificateStatus",
+    "DashboardVersion",
     "EmployeeProfile",
     "Notice",
     "OrgImport",

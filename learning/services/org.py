@@ -14,6 +14,7 @@ from home import roles
 from home.backends import user_cache_key
 from home.models import User
 from home.permissions import role_cache_key
+from learning import dashboard_cache
 from learning.models import (
     UNIT_PATH_SEPARATOR,
     Campaign,
@@ -153,6 +154,7 @@ def org_import_apply(plan: ImportPlan, *, invite: bool = True) -> list[int]:
     """
     if plan.problems:
         raise OrgFileError(plan.problems)
+    dashboard_cache.changed()  # bulk writes below bypass model signals
     now = timezone.now()
     units = _create_units(plan.units_to_create)
 

@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from assessments.models import ModuleProgress, ScenarioAttempt
 from courses.models import CoursePage, ModulePage
+from learning import dashboard_cache
 from learning.models import (
     BAND_RANK,
     Assignment,
@@ -206,6 +207,7 @@ def campaign_sync(*, campaign: Campaign, today: date) -> SyncResult:
             cancelled_at=None, wave=row.wave, due_on=row.due_on, late_joiner=row.late_joiner
         )
     Assignment.objects.bulk_create([a for a in new if a.user_id not in cancelled_before])
+    dashboard_cache.changed()  # the writes above bypass model signals
     result.assigned = len(new)
     if new:
         _close_already_completed(campaign.course_id, [a.user_id for a in new], now)
@@ -323,6 +325,7 @@ def assignments_check_completion(
             closed.append(row.pk)
     if closed:
         Assignment.objects.filter(pk__in=closed).update(completed_at=now)
+        dashboard_cache.changed()
     return len(closed)
 
 
@@ -361,4 +364,6 @@ def recertifications_assign(*, today: date, lead_days: int = 30) -> int:
                 )
             )
     Assignment.objects.bulk_create(new, batch_size=500)
+    if new:
+        dashboard_cache.changed()
     return len(new)

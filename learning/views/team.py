@@ -7,30 +7,172 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from home.exports import FORMATS, export_response
 from home.models import User
 from home.permissions import user_can_view_team
+from learning.dashboard_charts import (
+    module_completion_chart,
+    three_e_chart,
+    weekly_completion_chart,
+)
+from learning.forms import DashboardFilterForm
 from learning.models import Assignment
 from learning.permissions import user_can_nudge, user_can_view_learning_of, user_is_hr_or_admin
 from learning.selectors.certificates import certificates_of
+from learning.selectors.dashboard import (
+    ScopeNotVisible,
+    dashboard_figures,
+    dashboard_scope,
+    filter_campaigns,
+    filter_units,
+    heatmap,
+    heatmap_all_rows,
+    shared_reflections,
+)
 from learning.selectors.my_learning import my_learning as my_learning_for
-from learning.selectors.team import team_overview
+from learning.selectors.team import person_modules
 from learning.services.notices import NudgeRefused, nudge_send
+
+
+def _dashboard_request(request):
+    """The viewer's filters and scope; 404 for a unit or campaign that is not theirs."""
+    if not user_can_view_team(request.user):
+        raise PermissionDenied
+    form = DashboardFilterForm(
+        request.GET or None,
+        units=filter_units(request.user),
+        campaigns=filter_campaigns(request.user),
+    )
+    filters = form.cleaned_or_default()
+    try:
+        scope = dashboard_scope(
+            request.user, unit_id=filters["unit"], campaign_id=filters["campaign"]
+        )
+    except ScopeNotVisible:
+        raise Http404 from None
+    return form, filters, scope
+
+
+def _query(filters, **changes) -> str:
+    values = {**filters, **changes}
+    return urlencode({key: value for key, value in values.items() if value not in (None, "")})
 
 
 @login_required
 def team_dashboard(request):
-    if not user_can_view_team(request.user):
-        raise PermissionDenied
+    form, filters, scope = _dashboard_request(request)
     today = timezone.localdate()
+    figures = dashboard_figures(scope, today=today)
+    grid = heatmap(
+        scope,
+        today=today,
+        status=filters["status"],
+        sort=filters["sort"],
+        page_number=request.GET.get("page", 1),
+    )
     return TemplateResponse(
         request,
         "learning/team.html",
-        {"overview": team_overview(request.user, today=today), "today": today},
+        {
+            "form": form,
+            "filters": filters,
+            "scope": scope,
+            "figures": figures,
+            "heatmap": grid,
+            "module_chart": module_completion_chart(figures),
+            "weeks_chart": weekly_completion_chart(figures, len(scope.modules)),
+            "three_e_chart": three_e_chart(figures),
+            "reflections": shared_reflections(scope),
+            "query": _query(filters),
+            "sort_links": {
+                key: _query(filters, sort=key if filters["sort"] != key else f"-{key}")
+                for key in ("name", "unit", "completion", "score")
+            },
+            "page_query": _query(filters, sort=filters["sort"]),
+            "today": today,
+        },
     )
+
+
+EXPORT_TABLES = ("people", "modules", "weeks")
+
+
+@login_required
+def team_export(request, table, fmt):
+    """A dashboard table as CSV or XLSX, with the page's scope and filters."""
+    if table not in EXPORT_TABLES or fmt not in FORMATS:
+        raise Http404
+    _form, filters, scope = _dashboard_request(request)
+    today = timezone.localdate()
+    name = f"team-{table}-{today.isoformat()}"
+    if table == "people":
+        header = [
+            _("Person"),
+            _("Email"),
+            _("Job title"),
+            _("Unit"),
+            *[module.title for module in scope.modules],
+            _("Modules completed"),
+            _("Average score %"),
+            _("Overdue courses"),
+        ]
+        rows = (
+            [
+                row.name,
+                row.email,
+                row.job_title,
+                row.unit_name,
+                *[cell.export_value for cell in row.cells],
+                row.completed,
+                None if row.average_score is None else round(row.average_score, 1),
+                row.overdue,
+            ]
+            for row in heatmap_all_rows(
+                scope, today=today, status=filters["status"], sort=filters["sort"]
+            )
+        )
+        return export_response(filename=name, header=header, rows=rows, fmt=fmt)
+    figures = dashboard_figures(scope, today=today)
+    people = figures.headline.people
+    if table == "modules":
+        header = [
+            _("Course"),
+            _("Module"),
+            _("People in view"),
+            _("Completed"),
+            _("In progress"),
+            _("Completed %"),
+            _("Average best score %"),
+        ]
+        rows = [
+            [
+                row.module.course_title,
+                row.module.title,
+                people,
+                row.completed,
+                row.in_progress,
+                None if not people else round(row.percent_of(people), 1),
+                None if row.average_score is None else round(row.average_score, 1),
+            ]
+            for row in figures.modules
+        ]
+    else:
+        target = people * len(scope.modules)
+        header = [_("Week starting"), _("Completed that week"), _("Completed in all"), _("%")]
+        rows = [
+            [
+                week.week_start,
+                week.completed,
+                week.cumulative,
+                round(100 * week.cumulative / target, 1) if target else None,
+            ]
+            for week in figures.weeks
+        ]
+    return export_response(filename=name, header=header, rows=rows, fmt=fmt)
 
 
 @require_POST
@@ -78,6 +220,7 @@ def person_learning(request, user_id):
             "learning": learning,
             "may_nudge": may_nudge,
             "certificates": certificates,
+            "modules": person_modules(person.pk),
             "may_download_certificates": user_is_hr_or_admin(request.user),
             "today": today,
         },
