@@ -169,3 +169,45 @@ def test_edit_a_campaign(client, world, actor):
         if page.status_code == 302:
             assert "login" in page.url or page.url == reverse("wagtailadmin_home")
     assert campaign.name == "Rollout"  # an incomplete form changes nothing, even for HR
+
+
+# --- dashboards: North's unit, its exports and the campaign's cascade rooted at North ----------
+
+
+def north_urls(world):
+    north = OrgUnit.objects.get(full_name="Northwind/North").pk
+    campaign = world["campaign"].pk
+    return [
+        f"{reverse('learning:team_dashboard')}?unit={north}",
+        f"{reverse('learning:team_export', args=['people', 'csv'])}?unit={north}",
+        f"{reverse('learning:team_export', args=['modules', 'xlsx'])}?unit={north}",
+        f"{reverse('learning:campaign_cascade', args=[campaign])}?unit={north}",
+        f"{reverse('learning:campaign_cascade_export', args=[campaign, 'csv'])}?unit={north}",
+    ]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_see_a_units_dashboards_and_exports(client, world, actor):
+    expected = {
+        "learner": 403,
+        "trainer": 403,
+        "manager_a": 200,
+        "manager_b": 404,  # the sibling team's lead: North's figures are not hers to see
+        "hr": 200,
+    }[actor]
+    as_actor(client, world, actor)
+    for url in north_urls(world):
+        assert client.get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_see_item_analysis(client, world, actor):
+    from tests.modules import make_module
+
+    module = make_module(course=world["campaign"].course)
+    as_actor(client, world, actor)  # staff roles have their second factor (see `world`)
+    response = client.get(reverse("item_analysis", args=[module.pk]))
+    if actor in ("trainer", "hr"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (302, 403)  # no admin access at all, or refused
