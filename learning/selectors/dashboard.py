@@ -29,7 +29,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -344,23 +344,50 @@ def _headline(scope: Scope, modules: list[ModuleFigures], today: date) -> Headli
     )
 
 
-def _module_figures(scope: Scope) -> list[ModuleFigures]:
+def _week_bounds(today: date) -> tuple[list[date], list[datetime]]:
+    """The Mondays of the last WEEKS_SHOWN weeks (and the next one), and their midnights."""
+    first_week = _week_start(today) - timedelta(weeks=WEEKS_SHOWN - 1)
+    tz = timezone.get_current_timezone()
+    starts = [first_week + timedelta(weeks=i) for i in range(WEEKS_SHOWN + 1)]
+    return starts, [
+        timezone.make_aware(datetime.combine(day, datetime.min.time()), tz) for day in starts
+    ]
+
+
+def _module_and_week_figures(
+    scope: Scope, today: date
+) -> tuple[list[ModuleFigures], list[WeekFigure]]:
+    """Completion per module and per week, from one pass over the scope's progress rows.
+
+    Plain comparisons (a filtered count per week) rather than truncating each row's
+    timestamp to its week, which costs a function call per row on SQLite.
+    """
     if not scope.modules:
-        return []
+        return [], []
+    starts, bounds = _week_bounds(today)
+    done = Q(status=Status.COMPLETED)
+    weeks = {
+        f"w{i}": Count(
+            "pk", filter=done & Q(completed_at__gte=bounds[i], completed_at__lt=bounds[i + 1])
+        )
+        for i in range(WEEKS_SHOWN)
+    }
     rows = {
         row["module_id"]: row
         for row in _progress(scope)
         .values("module_id")
         .annotate(
-            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+            completed=Count("pk", filter=done),
             in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
             average_score=Avg("quiz_best_score"),
             scored=Count("quiz_best_score"),
+            before=Count("pk", filter=done & Q(completed_at__lt=bounds[0])),
+            **weeks,
         )
         .order_by()
     }
     empty = {"completed": 0, "in_progress": 0, "average_score": None, "scored": 0}
-    return [
+    modules = [
         ModuleFigures(
             module=module,
             completed=rows.get(module.pk, empty)["completed"],
@@ -370,32 +397,16 @@ def _module_figures(scope: Scope) -> list[ModuleFigures]:
         )
         for module in scope.modules
     ]
+    week_figures, running = [], sum(row["before"] for row in rows.values())
+    for i in range(WEEKS_SHOWN):
+        completed = sum(row[f"w{i}"] for row in rows.values())
+        running += completed
+        week_figures.append(WeekFigure(starts[i], completed, running))
+    return modules, week_figures
 
 
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def _weeks(scope: Scope, today: date) -> list[WeekFigure]:
-    first_week = _week_start(today) - timedelta(weeks=WEEKS_SHOWN - 1)
-    tz = timezone.get_current_timezone()
-    since = timezone.make_aware(datetime.combine(first_week, datetime.min.time()), tz)
-    completed = _progress(scope).filter(status=Status.COMPLETED)
-    before = completed.filter(completed_at__lt=since).count()
-    per_week = {
-        (row["week"].date() if isinstance(row["week"], datetime) else row["week"]): row["n"]
-        for row in completed.filter(completed_at__gte=since)
-        .annotate(week=TruncWeek("completed_at", tzinfo=tz))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    weeks, running = [], before
-    for i in range(WEEKS_SHOWN):
-        start = first_week + timedelta(weeks=i)
-        running += per_week.get(start, 0)
-        weeks.append(WeekFigure(start, per_week.get(start, 0), running))
-    return weeks
 
 
 def _three_e(user_ids) -> ThreeE:
@@ -434,11 +445,11 @@ def dashboard_figures(scope: Scope, *, today: date) -> DashboardFigures:
     """Headline figures, completion per module and per week, and the three-E profiles."""
 
     def compute() -> DashboardFigures:
-        modules = _module_figures(scope)
+        modules, weeks = _module_and_week_figures(scope, today)
         return DashboardFigures(
             headline=_headline(scope, modules, today),
             modules=modules,
-            weeks=_weeks(scope, today),
+            weeks=weeks,
             team_three_e=_three_e(scope.user_ids()),
         )
 
