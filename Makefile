@@ -80,6 +80,7 @@ bench: setup-dev
 	$(PY) bench/scenario_steps.py
 	$(PY) bench/org_import.py
 	$(PY) bench/certificates.py
+	$(PY) bench/dashboards.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
