@@ -6,10 +6,12 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from assessments.models import ModuleProgress
+from assessments.models import ChoiceRecord, ModuleProgress, ScenarioAttempt
+from assessments.selectors import scenario_for_revision
 from courses.models import ModulePage
 from home.models import User
 from learning import dashboard_cache
+from learning.bench_data import scenario_walk
 from learning.models import Assignment, Band, Campaign, Certificate, OrgUnit, Wave
 from learning.org_file import read_org_file
 from learning.rules import add_months
@@ -97,30 +99,42 @@ def _wave_users(wave) -> list[int]:
 
 
 def _complete(user_ids, modules, rng, *, around, course) -> None:
-    """Everything done, on scattered days near `around`, with the scores a real cohort gets."""
-    rows = []
+    """Everything done, on scattered days near `around`, with the scores a real cohort gets.
+
+    Each module is played through with the engine along a real path (as the player records
+    it: an attempt and its choices), so the dashboards' three-E profile and the trainers'
+    item analysis have something to show.
+    """
+    revisions = dict(
+        ModulePage.objects.filter(pk__in=modules).values_list("pk", "live_revision_id")
+    )
+    rows, played = [], []
     for user_id in user_ids:
         day = timezone.make_aware(datetime.combine(around, time(10))) + timedelta(
             days=rng.randint(-4, 4), minutes=rng.randint(0, 480)
         )
         for module_id in modules:
-            outcome = rng.choices(["good", "mixed", "poor"], weights=[6, 3, 1])[0]
-            scores = [rng.randint(-1, 6) for _ in range(3)]
+            walk = scenario_walk(
+                scenario_for_revision(revisions[module_id]), rng, skill=rng.uniform(-0.5, 2.5)
+            )
+            end = walk.states[-1]
+            totals = end.totals
+            played.append((user_id, module_id, revisions[module_id], walk, day))
             rows.append(
                 ModuleProgress(
                     user_id=user_id,
                     module_id=module_id,
                     status=ModuleProgress.Status.COMPLETED,
-                    scenario_attempts=rng.choice([1, 1, 2]),
+                    scenario_attempts=1,
                     scenario_finished=True,
-                    best_outcome=outcome,
-                    latest_outcome=outcome,
-                    best_engagement=scores[0],
-                    best_education=scores[1],
-                    best_empowerment=scores[2],
-                    latest_engagement=scores[0],
-                    latest_education=scores[1],
-                    latest_empowerment=scores[2],
+                    best_outcome=end.outcome,
+                    latest_outcome=end.outcome,
+                    best_engagement=totals.engagement,
+                    best_education=totals.education,
+                    best_empowerment=totals.empowerment,
+                    latest_engagement=totals.engagement,
+                    latest_education=totals.education,
+                    latest_empowerment=totals.empowerment,
                     quiz_attempts=1,
                     quiz_best_score=rng.choice([75, 80, 100, 100]),
                     quiz_latest_score=100,
@@ -131,6 +145,7 @@ def _complete(user_ids, modules, rng, *, around, course) -> None:
                 )
             )
             refreshers_schedule(user_id=user_id, module_id=module_id, completed_on=day.date())
+    _record_plays(played)
     ModuleProgress.objects.bulk_create(rows, ignore_conflicts=True)
     people = User.objects.in_bulk(user_ids)
     certificates = []
@@ -176,3 +191,39 @@ def _start(user_ids, modules, rng, *, around) -> None:
             )
     ModuleProgress.objects.bulk_create(rows, ignore_conflicts=True)
     dashboard_cache.changed()
+
+
+def _record_plays(played) -> None:
+    """The attempts and choices of finished play-throughs, as the player saves them."""
+    attempts = ScenarioAttempt.objects.bulk_create(
+        [
+            ScenarioAttempt(
+                user_id=user_id,
+                module_id=module_id,
+                revision_id=revision_id,
+                status=ScenarioAttempt.Status.FINISHED,
+                current_scene_key=walk.states[-1].scene_key,
+                step=walk.states[-1].step,
+                engagement=walk.states[-1].totals.engagement,
+                education=walk.states[-1].totals.education,
+                empowerment=walk.states[-1].totals.empowerment,
+                sentiment=walk.states[-1].totals.sentiment,
+                outcome=walk.states[-1].outcome,
+                finished_at=day,
+            )
+            for user_id, module_id, revision_id, walk, day in played
+        ]
+    )
+    fields = ("step", "scene_key", "choice_index", "choice_label", "next_scene_key")
+    deltas = ("engagement", "education", "empowerment", "sentiment")
+    ChoiceRecord.objects.bulk_create(
+        [
+            ChoiceRecord(
+                attempt_id=attempt.pk,
+                **dict(zip(fields, choice[:5], strict=True)),
+                **dict(zip(deltas, choice[5:9], strict=True)),
+            )
+            for attempt, (*_, walk, _day) in zip(attempts, played, strict=True)
+            for choice in walk.choices
+        ]
+    )

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -64,3 +66,23 @@ def test_demo_learner_can_sign_in(client, settings):
         "/accounts/login/", {"login": "sam.sales@northwind.example", "password": DEMO_PASSWORD}
     )
     assert "_auth_user_id" in client.session
+
+
+def test_the_demo_completions_were_played_along_real_paths(settings):
+    from django.db.models import Count
+
+    from assessments.models import ModuleProgress, ScenarioAttempt
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    completed = ModuleProgress.objects.filter(status="completed")
+    attempts = ScenarioAttempt.objects.filter(status="finished").annotate(n=Count("choices"))
+    assert completed.count() == attempts.count() > 0
+    for attempt in attempts:
+        assert attempt.n == attempt.step and attempt.outcome  # every choice recorded, an ending
+        choices = list(attempt.choices.order_by("step"))
+        for before, after in itertools.pairwise(choices):
+            assert before.next_scene_key == after.scene_key  # a path, not a shuffle
+        progress = completed.get(user_id=attempt.user_id, module_id=attempt.module_id)
+        assert progress.best_outcome == attempt.outcome
+        assert progress.best_engagement == attempt.engagement
