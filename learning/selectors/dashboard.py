@@ -36,7 +36,6 @@ from wagtail.models import Page
 
 from assessments.models import ModuleProgress, Reflection, ScenarioAttempt
 from courses.models import CoursePage, ModulePage
-from home.permissions import user_is_hr, user_is_superuser
 from learning import dashboard_cache
 from learning.models import (
     Assignment,
@@ -46,6 +45,7 @@ from learning.models import (
     Notice,
     OrgUnit,
 )
+from learning.selectors.cascade import campaigns_visible_to, viewer_scope
 
 PAGE_SIZE = 25
 WEEKS_SHOWN = 12
@@ -133,35 +133,22 @@ class Scope:
         return self.people().values("user_id")
 
 
-def _top_prefixes(paths: list[str]) -> tuple[str, ...]:
-    """The paths that are not below another one of the list (the roots of the subtrees)."""
-    tops: list[str] = []
-    for path in sorted(paths):
-        if not any(path.startswith(top) for top in tops):
-            tops.append(path)
-    return tuple(tops)
+def _reach(viewer):
+    """What the viewer may follow (the cascade's rule), read once per request."""
+    memo = getattr(viewer, "_cx_viewer_scope", None)
+    if memo is None:
+        memo = viewer._cx_viewer_scope = viewer_scope(viewer)
+    return memo
 
 
 def viewer_prefixes(viewer) -> tuple[str, ...] | None:
     """The roots of the subtrees a viewer follows; None for HR (the whole company)."""
-    if user_is_hr(viewer) or user_is_superuser(viewer):
-        return None
-    memo = getattr(viewer, "_cx_managed_prefixes", None)  # read once per request
-    if memo is None:
-        memo = _top_prefixes(list(viewer.managed_units.values_list("path", flat=True)))
-        viewer._cx_managed_prefixes = memo
-    return memo
+    reach = _reach(viewer)
+    return None if reach.everything else reach.prefixes
 
 
 def _within(path: str, prefixes: tuple[str, ...] | None) -> bool:
     return prefixes is None or any(path.startswith(prefix) for prefix in prefixes)
-
-
-def _overlaps(path: str, prefixes: tuple[str, ...] | None) -> bool:
-    """A campaign on `path` concerns the viewer when it is at, above or below their units."""
-    return prefixes is None or any(
-        path.startswith(prefix) or prefix.startswith(path) for prefix in prefixes
-    )
 
 
 def live_modules(course_id: int | None = None) -> tuple[Module, ...]:
@@ -202,12 +189,13 @@ def dashboard_scope(viewer, *, unit_id: int | None = None, campaign_id: int | No
     campaign = None
     if campaign_id is not None:
         campaign = (
-            Campaign.objects.filter(pk=campaign_id)
-            .select_related("unit", "course")
-            .only("name", "course_id", "course__title", "unit__path")
+            campaigns_visible_to(viewer, scope=_reach(viewer))
+            .filter(pk=campaign_id)
+            .select_related("course")
+            .only("name", "course_id", "course__title")
             .first()
         )
-        if campaign is None or not _overlaps(campaign.unit.path, prefixes):
+        if campaign is None:
             raise ScopeNotVisible
     modules = live_modules(campaign.course_id if campaign else None)
     return Scope(viewer.pk, prefixes, unit, campaign, modules)
@@ -232,13 +220,11 @@ def filter_units(viewer) -> list[OrgUnit]:
 
 def filter_campaigns(viewer) -> list[Campaign]:
     """Campaigns that concern the viewer's units (HR: all), newest first."""
-    prefixes = viewer_prefixes(viewer)
-    campaigns = Campaign.objects.select_related("unit").only("name", "unit__path")
-    return [
-        campaign
-        for campaign in campaigns.order_by("-created_at", "-pk")
-        if _overlaps(campaign.unit.path, prefixes)
-    ]
+    return list(
+        campaigns_visible_to(viewer, scope=_reach(viewer))
+        .order_by("-created_at", "-pk")
+        .only("name")
+    )
 
 
 # --- headline figures and charts ----------------------------------------------------------------
