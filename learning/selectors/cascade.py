@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from home.permissions import user_is_hr, user_is_superuser
@@ -443,8 +444,61 @@ def campaign_cascade_for(
     )
 
 
-def cascade_export_table(cascade: Cascade) -> tuple[list[str], list[list]]:
-    """The unit table as a header and plain rows, for CSV and XLSX."""
+CASCADE_TABLES = ("units", "waves", "levels")
+
+
+def cascade_export_table(cascade: Cascade, table: str = "units") -> tuple[list[str], list[list]]:
+    """One table of the page (units, waves or levels) as a header and plain rows."""
+    if table == "waves":
+        return [
+            _("Wave"),
+            _("Who"),
+            _("Opens"),
+            _("Due"),
+            _("Gate %"),
+            _("Opened"),
+            _("Assigned"),
+            _("Completed"),
+            _("Completed %"),
+            _("Overdue"),
+            _("Behind a later wave"),
+        ], [
+            [
+                wave.name,
+                wave.band,
+                wave.opens_on,
+                wave.due_on,
+                wave.gate_percent,
+                timezone.localdate(wave.opened_at) if wave.opened_at else None,
+                wave.tally.assigned,
+                wave.tally.completed,
+                wave.tally.percent,
+                wave.tally.overdue,
+                _("yes") if wave.behind else _("no"),
+            ]
+            for wave in cascade.waves
+        ]
+    if table == "levels":
+        return [
+            _("Level"),
+            _("People assigned"),
+            _("Completed"),
+            _("Completed %"),
+            _("Reached 100 %"),
+            _("Median completion"),
+            _("Finished after the level below"),
+        ], [
+            [
+                level.level,
+                level.tally.assigned,
+                level.tally.completed,
+                level.tally.percent,
+                level.complete_on,
+                level.median_on,
+                _("yes") if level.finished_after_below else _("no"),
+            ]
+            for level in cascade.levels
+        ]
     header = [
         _("Unit"),
         _("Level"),

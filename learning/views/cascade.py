@@ -15,6 +15,7 @@ from home.charts import Datum, bar_chart
 from home.exports import FORMATS, export_response
 from home.permissions import user_can_view_team
 from learning.selectors.cascade import (
+    CASCADE_TABLES,
     LAG_POINTS,
     UnitNotVisible,
     campaign_cascade_for,
@@ -118,24 +119,35 @@ def campaign_cascade(request, pk):
             "lag_points": LAG_POINTS,
             "csv_url": reverse("learning:campaign_cascade_export", args=[pk, "csv"]) + query,
             "xlsx_url": reverse("learning:campaign_cascade_export", args=[pk, "xlsx"]) + query,
+            "table_exports": {
+                table: {
+                    fmt: reverse("learning:campaign_cascade_export", args=[pk, fmt])
+                    + (query + "&" if query else "?")
+                    + urlencode({"table": table})
+                    for fmt in FORMATS
+                }
+                for table in ("waves", "levels")
+            },
         },
     )
 
 
 @login_required
 def campaign_cascade_export(request, pk, fmt):
-    """The unit table of the page (same scope, same ?unit) as CSV or XLSX."""
+    """A table of the page (`?table=units|waves|levels`, same scope, same ?unit) as CSV or
+    XLSX."""
     if not user_can_view_team(request.user):
         raise PermissionDenied
-    if fmt not in FORMATS:
+    table = request.GET.get("table", "units")
+    if fmt not in FORMATS or table not in CASCADE_TABLES:
         raise Http404
     cascade = _cascade(request, pk)
-    header, rows = cascade_export_table(cascade)
+    header, rows = cascade_export_table(cascade, table)
     name = slugify(cascade.campaign.name) or "campaign"
     return export_response(
-        filename=f"cascade-{name}-units",
+        filename=f"cascade-{name}-{table}",
         header=header,
         rows=rows,
         fmt=fmt,
-        sheet_title=_("Units"),
+        sheet_title=str(table).capitalize(),
     )

@@ -98,7 +98,7 @@ def team_dashboard(request):
     )
 
 
-EXPORT_TABLES = ("people", "modules", "weeks")
+EXPORT_TABLES = ("people", "modules", "weeks", "three-e")
 
 
 @login_required
@@ -159,6 +159,22 @@ def team_export(request, table, fmt):
                 None if row.average_score is None else round(row.average_score, 1),
             ]
             for row in figures.modules
+        ]
+    elif table == "three-e":
+        header = [_("Who"), _("Engagement"), _("Education"), _("Empowerment"), _("Choices")]
+        rows = [
+            [
+                label,
+                *(
+                    None if v is None else round(v, 3)
+                    for v in (e.engagement, e.education, e.empowerment)
+                ),
+                e.choices,
+            ]
+            for label, e in (
+                (_("In view"), figures.team_three_e),
+                (_("Whole company"), figures.company_three_e),
+            )
         ]
     else:
         target = people * len(scope.modules)

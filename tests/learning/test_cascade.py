@@ -519,3 +519,19 @@ def test_query_counts_do_not_grow_with_people(
     client.get(LIST_URL)
     with django_assert_max_num_queries(7):
         assert client.get(cascade_url(co.campaign)).status_code == 200
+
+
+def test_the_wave_and_level_tables_export_too(client, co, make_user, with_mfa):
+    hr = hr_user(make_user, with_mfa)
+    cascade = get_cascade(client, hr, co.campaign).context["cascade"]
+    url = reverse("learning:campaign_cascade_export", args=[co.campaign.pk, "csv"])
+    waves = read_csv(client.get(url, {"table": "waves"}))
+    assert waves[0][:2] == ["Wave", "Who"] and len(waves) == len(cascade.waves) + 1
+    assert [row[0] for row in waves[1:]] == [wave.name for wave in cascade.waves]
+    assert [int(row[6]) for row in waves[1:]] == [w.tally.assigned for w in cascade.waves]
+    levels = read_csv(client.get(url, {"table": "levels"}))
+    assert [int(row[0]) for row in levels[1:]] == [level.level for level in cascade.levels]
+    assert [int(row[1]) for row in levels[1:]] == [lv.tally.assigned for lv in cascade.levels]
+    assert client.get(url, {"table": "secrets"}).status_code == 404
+    html = get_cascade(client, hr, co.campaign).content.decode()
+    assert "table=waves" in html and "table=levels" in html

@@ -479,3 +479,11 @@ def test_the_drill_down_reads_in_constant_queries(client, world, django_assert_m
     with django_assert_max_num_queries(40) as more:
         client.get(url)
     assert len(first.captured_queries) == len(more.captured_queries)
+
+
+def test_the_three_e_export(client, world):
+    response = export(client, world.org.sales_head, "three-e", "csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["Who", "Engagement", "Education", "Empowerment", "Choices"]
+    assert rows[1] == ["In view", "0.5", "0.5", "0.5", "4"]
+    assert rows[2][0] == "Whole company" and rows[2][4] == "5"
