@@ -4,9 +4,9 @@ import time
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
-from learning import bench_data
+from learning import bench_data, dashboard_cache
 
 
 class Command(BaseCommand):
@@ -73,6 +73,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         # dashboards cache their aggregates: none may outlive the data they summed
         cache.clear()
+        dashboard_cache.changed()
+        if connection.vendor == "postgresql":
+            # the planner's statistics, as autovacuum would gather them on a live database
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         seconds = time.perf_counter() - started
         if not quiet:
             summary = ", ".join(f"{count:,} {label}" for label, count in counts.items())
