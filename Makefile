@@ -12,13 +12,14 @@ PORT ?= 8000
 RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test lint format bench worker daily setup setup-dev debs-run debs-test migrate demo clean help
+.PHONY: run test lint format bench loadtest worker daily setup setup-dev debs-run debs-test migrate demo clean help
 
 help:
 	@echo "make run    set everything up, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the tests (DATABASE_URL picks the database)"
-	@echo "make lint   ruff (check + format check) and djhtml"
+	@echo "make lint   ruff (check + format check), djhtml and bandit"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make loadtest  200 learners in locust against gunicorn and PostgreSQL (LOADTEST_DATABASE_URL)"
 	@echo "make worker run a background task worker for the configured task backend"
 	@echo "make daily  queue the daily job (waves, recertifications, reminders); run it from cron"
 
@@ -32,6 +33,10 @@ $(VENV)/.requirements: requirements.txt | $(VENV)/bin/python
 
 $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.requirements-load: requirements-load.txt $(VENV)/.requirements
+	$(VENV)/bin/pip install --quiet -r requirements-load.txt
 	touch $@
 
 setup: $(VENV)/.requirements debs-run
@@ -69,6 +74,7 @@ lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check $$(find templates home courses assessments learning -name '*.html' -not -path '*/node_modules/*')
+	$(VENV)/bin/bandit --quiet --configfile pyproject.toml --recursive config home courses assessments learning bench
 
 format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check --fix .
@@ -81,6 +87,10 @@ bench: setup-dev
 	$(PY) bench/org_import.py
 	$(PY) bench/certificates.py
 	$(PY) bench/dashboards.py
+
+# A benchmark, not a test: 200 simulated learners against gunicorn and PostgreSQL.
+loadtest: $(VENV)/.requirements-load debs-run
+	$(PY) bench/loadtest.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
