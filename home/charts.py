@@ -360,7 +360,8 @@ def _datum_rows(data: Sequence[Datum]) -> tuple[TableRow, ...]:
 # --- bar chart --------------------------------------------------------------------------------
 
 BAR_LABEL_WIDTH = 200  # label column (labels end 8 units before the bars)
-BAR_VALUE_WIDTH = 80  # room for the value text right of the longest bar
+BAR_VALUE_WIDTH = 80  # room for the value text right of the longest bar (at least)
+VALUE_CHAR_WIDTH = 8.5  # a digit or "%" at the 13-unit font, wider than the average glyph
 BAR_ROW = 30
 BAR_HEIGHT = 20
 BAR_PAD = 6
@@ -386,7 +387,10 @@ def bar_chart(
         max_value = max([v for v in values if v > 0], default=0) or 1.0
     max_value = float(max_value)
     bar_x = BAR_LABEL_WIDTH
-    bar_max_width = WIDTH - BAR_LABEL_WIDTH - BAR_VALUE_WIDTH
+    # a long value ("100 % (5 of 5)") takes room from the bars rather than being cut off
+    longest = max((len(_display(d)) for d in data if d.value is not None), default=0)
+    value_width = max(BAR_VALUE_WIDTH, math.ceil(10 + VALUE_CHAR_WIDTH * longest))
+    bar_max_width = WIDTH - BAR_LABEL_WIDTH - value_width
     max_chars = int((BAR_LABEL_WIDTH - 16) / FONT_CHAR_WIDTH)
 
     bars = []

@@ -8,7 +8,7 @@ from learning.selectors.dashboard import DashboardFigures
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{number_format(value, 0)} %"
+    return "–" if value is None else f"{number_format(round(value), 0)} %"
 
 
 def module_completion_chart(figures: DashboardFigures):
