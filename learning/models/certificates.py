@@ -92,7 +92,8 @@ class Certificate(models.Model):
         null=True,
         related_name="certificates",
     )
-    learner_name = models.CharField(_("learner"), max_length=200)
+    # a full name is up to 150 + 1 + 150 characters (or an email, up to 254)
+    learner_name = models.CharField(_("learner"), max_length=301)
     course_title = models.CharField(_("course"), max_length=255)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)

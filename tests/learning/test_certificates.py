@@ -94,6 +94,16 @@ def test_completing_every_module_issues_one_certificate_and_emails_it(
     assert Certificate.objects.count() == 1
 
 
+def test_the_longest_name_the_org_import_accepts_fits_on_the_certificate(
+    client, make_user, course, modules
+):
+    person = make_user(roles.LEARNERS, first_name="A" * 150, last_name="B" * 150)
+    for module in modules:
+        complete_over_http(client, module, person)
+    certificate = Certificate.objects.get(user=person)
+    assert certificate.learner_name == f"{'A' * 150} {'B' * 150}"
+
+
 def test_the_certificate_title_is_the_courses_and_the_snapshot_does_not_follow_renames(
     client, learner, course, modules
 ):
