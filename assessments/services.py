@@ -140,9 +140,18 @@ class NoOpenAttempt(ValueError):
 
 
 def attempt_choose(
-    *, module_id: int, user, scene_key: str, choice_index: int, step: int
+    *,
+    module_id: int,
+    user,
+    scene_key: str,
+    choice_index: int,
+    step: int,
+    attempt_id: int | None = None,
 ) -> ChoiceOutcome:
     """Record one choice; a stale or replayed form records nothing and says where things are.
+
+    The form names its attempt (`attempt_id`): a form kept from an earlier play-through, sent
+    again when a new attempt happens to stand at the same scene and step, is stale too.
 
     Raises InvalidChoice when the choice cannot belong to this scenario at all.
 
@@ -159,12 +168,18 @@ def attempt_choose(
         and not cached.finished
         and cached.step == step
         and cached.current_scene_key == scene_key
+        and attempt_id in (None, cached.pk)
     ):
         outcome = _choose_if_unchanged(memo, module, choice_index)
         if outcome is not None:
             return outcome
     return _choose_locked(
-        module_id=module_id, user=user, scene_key=scene_key, choice_index=choice_index, step=step
+        module_id=module_id,
+        user=user,
+        scene_key=scene_key,
+        choice_index=choice_index,
+        step=step,
+        attempt_id=attempt_id,
     )
 
 
@@ -248,7 +263,7 @@ def _choose_if_unchanged(
 
 @transaction.atomic
 def _choose_locked(
-    *, module_id: int, user, scene_key: str, choice_index: int, step: int
+    *, module_id: int, user, scene_key: str, choice_index: int, step: int, attempt_id=None
 ) -> ChoiceOutcome:
     """The careful path: lock the learner's latest attempt and compare the form with it."""
     # Locking the attempt row serialises double submits; of=("self",) leaves the page unlocked.
@@ -266,6 +281,8 @@ def _choose_locked(
     except KeyError as exc:
         raise InvalidChoice(f'no scene "{scene_key}" in this module') from exc
     try:
+        if attempt_id not in (None, attempt.pk):
+            raise StaleStep(f"the form belongs to attempt {attempt_id}, not {attempt.pk}")
         result = scenario.choose(
             attempt_state(attempt), scene_key=scene_key, choice_index=choice_index, step=step
         )

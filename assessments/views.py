@@ -93,6 +93,8 @@ class ChoiceForm(forms.Form):
     step = forms.IntegerField(min_value=0)
     scene = forms.SlugField(max_length=60)
     choice = forms.IntegerField(min_value=0, max_value=99)
+    # which play-through the page showed (optional: older pages did not say)
+    attempt = forms.IntegerField(min_value=1, required=False)
 
 
 @login_required
@@ -108,6 +110,7 @@ def choose(request, module_id):
             scene_key=form.cleaned_data["scene"],
             choice_index=form.cleaned_data["choice"],
             step=form.cleaned_data["step"],
+            attempt_id=form.cleaned_data["attempt"],
         )
     except services.NoOpenAttempt:
         _playable_or_404(module_id)

@@ -341,3 +341,29 @@ def test_replaying_a_completed_module_keeps_it_completed(
     assert progress.status == "completed" and progress.scenario_attempts == 2
     assert ScenarioAttempt.objects.filter(status="in_progress").count() == 1
     assert "The phone rings" in client.get(play_url(module)).content.decode()
+
+
+def test_a_form_from_an_earlier_play_through_records_nothing_in_the_new_one(
+    client, learner, module
+):
+    client.force_login(learner)
+    start(client, module)
+    first = ScenarioAttempt.objects.get()
+    html = client.get(play_url(module)).content.decode()
+    assert f'name="attempt" value="{first.pk}"' in html  # the page names its play-through
+    choose(client, module, "call", 0, 0, attempt=first.pk)
+    choose(client, module, "check", 0, 1, attempt=first.pk)
+    start(client, module, restart="1")
+    second = ScenarioAttempt.objects.latest("pk")
+    assert second.pk != first.pk and second.step == 0
+
+    # the back button to the first play-through's opening scene: same scene, same step
+    response = choose(client, module, "call", 1, 0, attempt=first.pk)
+    assert "already made" in client.get(response.url).content.decode()
+    assert not ChoiceRecord.objects.filter(attempt=second).exists()
+    second.refresh_from_db()
+    assert second.step == 0 and second.current_scene_key == "call"
+
+    # the new play-through's own form is recorded
+    choose(client, module, "call", 1, 0, attempt=second.pk)
+    assert ChoiceRecord.objects.filter(attempt=second).count() == 1
