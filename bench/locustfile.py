@@ -45,6 +45,7 @@ ORIGIN = os.environ.get("LOADTEST_ORIGIN", "")  # the site's address as the brow
 WAIT = tuple(float(x) for x in os.environ.get("LOADTEST_WAIT", "0.5,2.5").split(","))
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ATTEMPT = re.compile(r'name="attempt" value="(\d+)"')
 STEP = re.compile(r'name="step" value="(\d+)"')
 SCENE = re.compile(r'name="scene" value="([^"]+)"')
 CHOICE = re.compile(r'name="choice" value="(\d+)"')
@@ -218,6 +219,7 @@ class Learner(FastHttpUser):
         page = self.page
         form = {
             "csrfmiddlewaretoken": CSRF.search(page).group(1),
+            "attempt": ATTEMPT.search(page).group(1),
             "step": STEP.search(page).group(1),
             "scene": SCENE.search(page).group(1),
             "choice": rng.choice(CHOICE.findall(page)),
