@@ -109,6 +109,7 @@ def set_up_certificates(n):
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.utils import timezone
     from wagtail.models import Page
 
@@ -120,14 +121,14 @@ def set_up_certificates(n):
     course = index.add_child(
         instance=CoursePage(title="Everyone's day job", slug="everyones-day-job")
     )
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # nosec B311 # repeatable bench data, not a secret
     User = get_user_model()
     User.objects.bulk_create(
         User(
             email=f"person{i:05d}@bench.example",
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
-            password="!",
+            password=UNUSABLE_PASSWORD_PREFIX,
         )
         for i in range(n)
     )
@@ -143,7 +144,7 @@ def set_up_certificates(n):
         )
         for i, user in enumerate(User.objects.order_by("pk"))
     )
-    return User.objects.create(email="hr@bench.example", password="!")
+    return User.objects.create(email="hr@bench.example", password=UNUSABLE_PASSWORD_PREFIX)
 
 
 def render_timings():

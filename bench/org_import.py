@@ -102,7 +102,7 @@ def generate_rows(n_rows=ROWS, seed=SEED):
     paths = unit_tree()
     if n_rows < len(paths):
         raise SystemExit(f"BENCH_ORG_ROWS must be at least {len(paths)} (one manager per unit).")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # repeatable bench data, not a secret
     rows = [person(i + 1, rng, path, manager=True) for i, path in enumerate(paths)]
     for n in range(len(paths) + 1, n_rows + 1):
         rows.append(person(n, rng, paths[(n - 1) % len(paths)]))
@@ -115,7 +115,7 @@ def derive_rows(rows, seed=SEED):
     Only non-managers change, so every unit keeps exactly one manager; the three groups are
     disjoint. Returns (rows, counts).
     """
-    rng = random.Random(seed + 1)
+    rng = random.Random(seed + 1)  # nosec B311 # repeatable bench data
     n = len(rows)
     n_title, n_move, n_leave, n_join = round(n * 0.05), round(n * 0.02), n // 100, n // 100
     staff = [i for i, row in enumerate(rows) if not row["manager"]]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from home import roles
 from home.models import HomePage
 
-DEMO_PASSWORD = "northwind-demo-2026"
+DEMO_PASSWORD = "northwind-demo-2026"  # nosec B105 # the documented demo password
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from home.health import run_checks
+from home.security import log_permission_denied
 
 
 @never_cache
@@ -19,6 +20,7 @@ def healthz(request):
 
 
 def permission_denied(request, exception=None):
+    log_permission_denied(request)
     return render(request, "403.html", status=403)
 
 

@@ -226,7 +226,7 @@ def _wipe(queryset) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+            f"DELETE FROM {quote(model._meta.db_table)} "  # noqa: S608  # nosec B608 # model names
             f"WHERE {quote(model._meta.pk.column)} IN ({sql})",
             params,
         )
@@ -245,7 +245,7 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from the model
+    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  # nosec B608 # model names
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":  # one prepared statement, many rows: fastest there
             for start in range(0, len(rows), BATCH):
@@ -399,7 +399,8 @@ def seed_bench(
     if modules < 1:
         raise ValueError("at least one module")
     now = timezone.now()
-    state = Seed(rng=random.Random(seed), now=now, today=timezone.localdate(now), log=log)  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 # repeatable bench data, not a secret
+    state = Seed(rng=rng, now=now, today=timezone.localdate(now), log=log)
     with transaction.atomic(), dates_as_given(EmployeeProfile, Campaign):
         courses = _courses(state, modules)
         units = _units(state, fanout)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # signs out idle and too-old sessions before any view (or later middleware) acts
+    "home.session_timeouts.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # after CSPMiddleware, so its response hook runs first and can relax the policy
@@ -196,7 +198,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/m/ip,5/m/key",  # nosec B105 # a rate, not a password
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("DJANGO_EMAIL_SUBJECT_PREFIX", default="[CX Training] ")
 
@@ -306,7 +308,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 12)
+CSRF_FAILURE_VIEW = "home.security.csrf_failure"
+
+# Sessions (home/session_timeouts.py), in seconds; 0 turns a limit off. A signed-in session
+# ends after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT after sign-in
+# whatever the activity. The cookie lives no longer than the absolute limit.
+SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("DJANGO_SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = env.int(
+    "DJANGO_SESSION_COOKIE_AGE", default=SESSION_ABSOLUTE_TIMEOUT or 12 * 60 * 60
+)
 
 # --- internationalisation -----------------------------------------------------
 
@@ -352,6 +363,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "INFO"},
+        # Failed sign-ins and second factors, refused permissions and CSRF checks, sessions
+        # ended by their time limits (home/security.py, home/session_timeouts.py).
+        "cx.security": {"level": "INFO"},
+        "django.security": {"level": "INFO"},
     },
 }
 

@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import FRAGMENT_CACHE, env
 
 DEBUG = False
-SECRET_KEY = "test-only-insecure-key-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+SECRET_KEY = "test-only-insecure-key-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"  # nosec B105 # tests only
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
@@ -26,6 +26,12 @@ LOGGING["root"]["level"] = "WARNING"
 # Static files come from the app finders here; whitenoise serves the collected set in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+# Failures are WARNING and stay visible to caplog; sessions ended on time are INFO.
+LOGGING["loggers"]["cx.security"] = {"level": "WARNING"}
+# Session limits off: many tests sign in, then travel days ahead in time. The tests of the
+# limits (tests/home/test_security.py) turn them on.
+SESSION_IDLE_TIMEOUT = 0
+SESSION_ABSOLUTE_TIMEOUT = 0
 
 # --- certificates (issue 5): a throwaway signing key, generated once, outside the repo ----------
 OPEN_BADGES_SIGNING_KEY_FILE = ""
