@@ -203,6 +203,10 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("DJANGO_EMAIL_SUBJECT_PREFIX", default="[CX Training] ")
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Without self-signup every address comes from HR's import and is trusted, but allauth records
+# it unverified after a password reset; with no verification flow that would lock new staff out
+# of the second factor the admin requires.
+MFA_ALLOW_UNVERIFIED_EMAIL = not ALLOW_SIGNUP
 MFA_TOTP_ISSUER = env("DJANGO_MFA_ISSUER", default="CX Training")
 
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True

@@ -86,3 +86,18 @@ def test_wrong_mfa_code_keeps_the_door_shut(client, trainer, with_mfa):
     response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_staff_whose_email_allauth_left_unverified_can_still_set_up_mfa(client, trainer):
+    """Accounts come from HR's import, so their addresses are trusted; allauth records them
+    unverified after a password reset or a visit to the email page, which must not lock a new
+    trainer or HR person out of the second factor the admin requires."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=trainer, email=trainer.email, primary=True, verified=False)
+    client.post("/accounts/login/", {"login": trainer.email, "password": PASSWORD})
+    response = client.post(
+        "/accounts/reauthenticate/", {"password": PASSWORD, "next": MFA_SETUP + "/"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "data:image/svg+xml" in response.content.decode()  # the set-up page, not a refusal
