@@ -129,4 +129,9 @@ def site_root(transactional_db):
         )
     if not Site.objects.filter(is_default_site=True).exists():
         Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-    return home  # (role groups come back by themselves: a flush re-runs post_migrate)
+    # The role groups come back by themselves (a flush re-runs post_migrate), but their page
+    # permissions hang on the root page, which did not exist yet at that moment.
+    from home.services import roles_sync_permissions
+
+    roles_sync_permissions()
+    return home
