@@ -78,15 +78,15 @@ def test_a_new_employee_goes_from_the_invitation_to_a_certificate(
     link = _invitation_link()
     assert link.startswith(live_server.url)
     page.goto(link)
-    expect(page.get_by_role("heading", name="Change Password")).to_be_visible()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
     page.get_by_label(re.compile(r"^New Password:?$")).fill(NEW_PASSWORD)
     page.get_by_label("New Password (again)").fill(NEW_PASSWORD)
     screenshot("j1-01-set-password")
-    page.get_by_role("button", name=re.compile("Change Password", re.I)).click()
+    page.get_by_role("button", name="Save my password").click()
     expect(page.get_by_text(re.compile("password is now changed", re.I))).to_be_visible()
     screenshot("j1-02-password-set")
     page.goto(link)  # the link works once
-    expect(page.get_by_role("heading", name="Bad Token")).to_be_visible()
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
 
     # sign in with it and find the course on My learning
     page.goto(f"{live_server.url}/accounts/login/")
