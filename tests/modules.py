@@ -3,6 +3,7 @@
 import copy
 
 from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 SMALL_MODULE = {
     "format": "cx-module/1",
@@ -167,3 +168,77 @@ def make_module(course=None, publish=True, **changes):
 
     course = course or make_course()
     return module_import(data=module_data(**changes), course=course, publish=publish).page
+
+
+def listblock(items):
+    data = {
+        str(i): {"value": item, "deleted": "", "order": str(i), "id": ""}
+        for i, item in enumerate(items)
+    }
+    data["count"] = str(len(items))
+    return data
+
+
+def module_edit_form(page, data, action, narratives=None):
+    """Form data of the module edit view, built from cx-module/1 data.
+
+    `narratives` gives a scene's narrative as the editor posts it (Draftail JSON) by key;
+    by default the file's HTML is converted.
+    """
+    narratives = narratives or {}
+    scenes = []
+    for scene in data["scenario"]["scenes"]:
+        ending = scene.get("ending") or {}
+        scenes.append(
+            (
+                "scene",
+                {
+                    "key": scene["key"],
+                    "title": scene["title"],
+                    "narrative": narratives.get(scene["key"]) or rich_text(scene["narrative"]),
+                    "mood": scene.get("mood", ""),
+                    "choices": listblock(
+                        [{k: str(v) for k, v in c.items()} for c in scene.get("choices", [])]
+                    ),
+                    "outcome": ending.get("outcome", ""),
+                    "debrief": ending.get("debrief", ""),
+                },
+            )
+        )
+    questions = [
+        (
+            "question",
+            {
+                "prompt": q["prompt"],
+                "kind": q["kind"],
+                "options": listblock(
+                    [
+                        {"text": o["text"], **({"correct": "on"} if o["correct"] else {})}
+                        for o in q["options"]
+                    ]
+                ),
+                "explanation": q["explanation"],
+            },
+        )
+        for q in data["knowledge_check"]["questions"]
+    ]
+    form = nested_form_data(
+        {
+            "title": data["title"],
+            "slug": data["slug"],
+            "story": str(page.story_id),
+            "introduction": data["introduction"],
+            "objectives": "\n".join(data["objectives"]),
+            "estimated_minutes": str(data["estimated_minutes"]),
+            "scenario": streamfield(scenes),
+            "pass_mark": str(data["knowledge_check"]["pass_mark"]),
+            "max_attempts": str(data["knowledge_check"]["max_attempts"]),
+            "knowledge_check": streamfield(questions),
+            "reflection_prompt": data["reflection"]["prompt"],
+            "reflection_required": "on",
+            "comments": inline_formset([]),
+        }
+    )
+    if action:
+        form[action] = action
+    return form

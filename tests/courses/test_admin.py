@@ -2,11 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from courses.models import ModulePage
 from home import roles
 from tests.modules import make_course, make_module, module_data
+from tests.modules import module_edit_form as edit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,75 +17,6 @@ def editor(client, make_user, with_mfa):
     with_mfa(user)
     client.force_login(user)
     return user
-
-
-def listblock(items):
-    data = {
-        str(i): {"value": item, "deleted": "", "order": str(i), "id": ""}
-        for i, item in enumerate(items)
-    }
-    data["count"] = str(len(items))
-    return data
-
-
-def edit_form(page, data, action):
-    """Form data of the module edit view, built from cx-module/1 data."""
-    scenes = []
-    for scene in data["scenario"]["scenes"]:
-        ending = scene.get("ending") or {}
-        scenes.append(
-            (
-                "scene",
-                {
-                    "key": scene["key"],
-                    "title": scene["title"],
-                    "narrative": rich_text(scene["narrative"]),
-                    "mood": scene.get("mood", ""),
-                    "choices": listblock(
-                        [{k: str(v) for k, v in c.items()} for c in scene.get("choices", [])]
-                    ),
-                    "outcome": ending.get("outcome", ""),
-                    "debrief": ending.get("debrief", ""),
-                },
-            )
-        )
-    questions = [
-        (
-            "question",
-            {
-                "prompt": q["prompt"],
-                "kind": q["kind"],
-                "options": listblock(
-                    [
-                        {"text": o["text"], **({"correct": "on"} if o["correct"] else {})}
-                        for o in q["options"]
-                    ]
-                ),
-                "explanation": q["explanation"],
-            },
-        )
-        for q in data["knowledge_check"]["questions"]
-    ]
-    form = nested_form_data(
-        {
-            "title": data["title"],
-            "slug": data["slug"],
-            "story": str(page.story_id),
-            "introduction": data["introduction"],
-            "objectives": "\n".join(data["objectives"]),
-            "estimated_minutes": str(data["estimated_minutes"]),
-            "scenario": streamfield(scenes),
-            "pass_mark": str(data["knowledge_check"]["pass_mark"]),
-            "max_attempts": str(data["knowledge_check"]["max_attempts"]),
-            "knowledge_check": streamfield(questions),
-            "reflection_prompt": data["reflection"]["prompt"],
-            "reflection_required": "on",
-            "comments": inline_formset([]),
-        }
-    )
-    if action:
-        form[action] = action
-    return form
 
 
 def test_publishing_a_dangling_choice_shows_the_error_and_publishes_nothing(client, editor):

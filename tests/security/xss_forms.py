@@ -8,9 +8,10 @@ import io
 import json
 from datetime import date, timedelta
 
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from tests.modules import SMALL_MODULE
+from tests.modules import module_edit_form as shared_module_edit_form
 from tests.security.xss_checks import (
     ATTR,
     IMG,
@@ -95,71 +96,9 @@ def evil_module_data() -> dict:
     return data
 
 
-def _listblock(items: list[dict]) -> dict:
-    data = {
-        str(i): {"value": item, "deleted": "", "order": str(i), "id": ""}
-        for i, item in enumerate(items)
-    }
-    data["count"] = str(len(items))
-    return data
-
-
 def module_edit_form(page, data: dict, narratives: dict[str, str]) -> dict:
     """The module edit view's POST (publish), with each scene's narrative as Draftail JSON."""
-    scenes = []
-    for scene in data["scenario"]["scenes"]:
-        ending = scene.get("ending") or {}
-        choices = [{k: str(v) for k, v in c.items()} for c in scene.get("choices", [])]
-        scenes.append(
-            (
-                "scene",
-                {
-                    "key": scene["key"],
-                    "title": scene["title"],
-                    "narrative": narratives[scene["key"]],
-                    "mood": scene.get("mood", ""),
-                    "choices": _listblock(choices),
-                    "outcome": ending.get("outcome", ""),
-                    "debrief": ending.get("debrief", ""),
-                },
-            )
-        )
-    questions = [
-        (
-            "question",
-            {
-                "prompt": q["prompt"],
-                "kind": q["kind"],
-                "options": _listblock(
-                    [
-                        {"text": o["text"], **({"correct": "on"} if o["correct"] else {})}
-                        for o in q["options"]
-                    ]
-                ),
-                "explanation": q["explanation"],
-            },
-        )
-        for q in data["knowledge_check"]["questions"]
-    ]
-    form = nested_form_data(
-        {
-            "title": data["title"],
-            "slug": data["slug"],
-            "story": str(page.story_id),
-            "introduction": data["introduction"],
-            "objectives": "\n".join(data["objectives"]),
-            "estimated_minutes": str(data["estimated_minutes"]),
-            "scenario": streamfield(scenes),
-            "pass_mark": str(data["knowledge_check"]["pass_mark"]),
-            "max_attempts": str(data["knowledge_check"]["max_attempts"]),
-            "knowledge_check": streamfield(questions),
-            "reflection_prompt": data["reflection"]["prompt"],
-            "reflection_required": "on",
-            "comments": inline_formset([]),
-        }
-    )
-    form["action-publish"] = "action-publish"
-    return form
+    return shared_module_edit_form(page, data, "action-publish", narratives)
 
 
 # --- the course --------------------------------------------------------------------------------
