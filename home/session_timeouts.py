@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -124,7 +124,9 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        # A signed-in session holds the user's id: checking for it reads the session (which
+        # every signed-in request needs anyway) but not the user, which only a sign-out needs.
+        if SESSION_KEY in request.session:
             response = self.check(request)
             if response is not None:
                 return response
