@@ -96,6 +96,21 @@ def log_permission_denied(request) -> None:
     )
 
 
+def log_hidden_refusal(request, what: str) -> None:
+    """An object the user may not see, answered as not found (so its existence is not
+    confirmed): logged like a 403, with what was asked for."""
+    user_id = _user_id(request)
+    ip = _ip(request)
+    logger.warning(
+        "access refused, answered 404 user=%s ip=%s path=%s what=%s",
+        user_id,
+        ip,
+        _path(request),
+        what,
+        extra={"event": "hidden_refusal", "user_id": user_id, "ip": ip},
+    )
+
+
 def csrf_failure(request, reason=""):
     """`CSRF_FAILURE_VIEW`: log the failure and answer with the site's own 403 page."""
     user_id = _user_id(request)

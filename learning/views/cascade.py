@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from home.charts import Datum, bar_chart
 from home.exports import FORMATS, export_response
 from home.permissions import user_can_view_team
+from home.security import log_hidden_refusal
 from learning.selectors.cascade import (
     CASCADE_TABLES,
     LAG_POINTS,
@@ -59,6 +60,7 @@ def _cascade(request, pk):
             unit_id=int(raw) if raw else None,
         )
     except UnitNotVisible as missing:
+        log_hidden_refusal(request, "cascade unit")
         raise Http404 from missing
 
 

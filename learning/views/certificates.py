@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from home.security import log_hidden_refusal
 from learning.models import CertificateStatus
 from learning.permissions import user_can_download_certificate, user_is_hr_or_admin
 from learning.selectors.certificates import certificate_by_code, certificates_of
@@ -34,6 +35,8 @@ def _downloadable(request, code):
     """The certificate when this person may download it; a revoked one only for HR."""
     certificate = certificate_by_code(code)
     if certificate is None or not user_can_download_certificate(request.user, certificate):
+        if certificate is not None:
+            log_hidden_refusal(request, "certificate")
         raise Http404  # someone else's certificate: not even its existence is confirmed
     if certificate.revoked_at is not None and not user_is_hr_or_admin(request.user):
         response = render(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from home.exports import FORMATS, export_response
 from home.models import User
 from home.permissions import user_can_view_team
+from home.security import log_hidden_refusal
 from learning.dashboard_charts import (
     module_completion_chart,
     three_e_chart,
@@ -53,6 +54,7 @@ def _dashboard_request(request):
             request.user, unit_id=filters["unit"], campaign_id=filters["campaign"]
         )
     except ScopeNotVisible:
+        log_hidden_refusal(request, "team scope")
         raise Http404 from None
     return form, filters, scope
 
@@ -220,6 +222,7 @@ def person_learning(request, user_id):
     if person.pk == request.user.pk:
         return redirect("learning:my_learning")
     if not user_can_view_learning_of(request.user, person):
+        log_hidden_refusal(request, "person")
         raise Http404  # someone else's records: not even their existence is confirmed
     today = timezone.localdate()
     learning = my_learning_for(person, today=today, request=request)

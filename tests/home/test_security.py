@@ -343,3 +343,27 @@ def test_session_ended_by_its_limit_is_logged(signed_in, learner, clock, caplog)
         signed_in.get(LEARN)
     [record] = security_records(caplog)
     assert (record.event, record.reason, record.user_id) == ("session_timeout", "idle", learner.pk)
+
+
+def test_someone_elses_certificate_is_a_404_and_the_refusal_is_logged(
+    client, learner, make_user, caplog
+):
+    from learning.models import Certificate
+    from tests.modules import make_course
+
+    other = make_user(email="other@northwind.example")
+    course = make_course()
+    certificate = Certificate.objects.create(
+        user=other, course=course, learner_name="Other Person", course_title=course.title
+    )
+    client.force_login(learner)
+    url = reverse("learning:certificate_pdf", args=[certificate.code])
+    with caplog.at_level(logging.WARNING, logger="cx.security"):
+        response = client.get(url, REMOTE_ADDR=CLIENT_IP)
+        unknown = client.get(reverse("learning:certificate_pdf", args=["no-such-code"]))
+    assert response.status_code == 404 and unknown.status_code == 404
+    [record] = security_records(caplog)  # an unknown code is just not found
+    assert record.event == "hidden_refusal"
+    assert record.getMessage() == (
+        f"access refused, answered 404 user={learner.pk} ip={CLIENT_IP} path={url} what=certificate"
+    )
