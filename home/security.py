@@ -45,83 +45,78 @@ def _email_tried(credentials) -> str:
     return "-"
 
 
-def log_login_failed(sender, credentials, request=None, **kwargs):
-    """`user_login_failed` receiver (Django cleanses the password out of `credentials`)."""
+_ANONYMOUS = object()  # a sign-in attempt: no user yet, the email tried says who
+
+
+def _log(event: str, message: str, request, *, user_id=_ANONYMOUS, **fields) -> None:
+    """One warning: `message`, who (unless a sign-in attempt), from where, on which path, then
+    `fields` in order."""
     ip = _ip(request)
+    who = "" if user_id is _ANONYMOUS else f"user={user_id} "
+    details = "".join(f" {name}={value}" for name, value in fields.items())
     logger.warning(
-        "sign-in failed email=%s ip=%s path=%s",
-        _email_tried(credentials),
+        "%s %sip=%s path=%s%s",
+        message,
+        who,
         ip,
         _path(request),
-        extra={"event": "login_failed", "user_id": None, "ip": ip},
+        details,
+        extra={"event": event, "user_id": None if user_id is _ANONYMOUS else user_id, "ip": ip},
     )
+
+
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    """`user_login_failed` receiver (Django cleanses the password out of `credentials`)."""
+    _log("login_failed", f"sign-in failed email={_email_tried(credentials)}", request)
 
 
 def log_login_rate_limited(request, credentials) -> None:
     """Called by the account adapter when allauth refuses a sign-in for too many failures."""
-    ip = _ip(request)
-    logger.warning(
-        "sign-in refused, too many failed attempts email=%s ip=%s path=%s",
-        _email_tried(credentials),
-        ip,
-        _path(request),
-        extra={"event": "login_rate_limited", "user_id": None, "ip": ip},
-    )
+    what = f"sign-in refused, too many failed attempts email={_email_tried(credentials)}"
+    _log("login_rate_limited", what, request)
 
 
 def log_mfa_failed(sender, request=None, user=None, reauthentication=False, **kwargs):
     """allauth.mfa's `authentication_failed` receiver: a wrong second-factor code."""
-    ip = _ip(request)
-    user_id = getattr(user, "pk", None)
-    logger.warning(
-        "second factor failed user=%s ip=%s path=%s reauthentication=%s",
-        user_id,
-        ip,
-        _path(request),
-        bool(reauthentication),
-        extra={"event": "mfa_failed", "user_id": user_id, "ip": ip},
+    _log(
+        "mfa_failed",
+        "second factor failed",
+        request,
+        user_id=getattr(user, "pk", None),
+        reauthentication=bool(reauthentication),
     )
 
 
 def log_permission_denied(request) -> None:
-    user_id = _user_id(request)
-    ip = _ip(request)
-    logger.warning(
-        "permission denied user=%s ip=%s path=%s method=%s",
-        user_id,
-        ip,
-        _path(request),
-        request.method,
-        extra={"event": "permission_denied", "user_id": user_id, "ip": ip},
+    _log(
+        "permission_denied",
+        "permission denied",
+        request,
+        user_id=_user_id(request),
+        method=request.method,
     )
 
 
 def log_hidden_refusal(request, what: str) -> None:
     """An object the user may not see, answered as not found (so its existence is not
     confirmed): logged like a 403, with what was asked for."""
-    user_id = _user_id(request)
-    ip = _ip(request)
-    logger.warning(
-        "access refused, answered 404 user=%s ip=%s path=%s what=%s",
-        user_id,
-        ip,
-        _path(request),
-        what,
-        extra={"event": "hidden_refusal", "user_id": user_id, "ip": ip},
+    _log(
+        "hidden_refusal",
+        "access refused, answered 404",
+        request,
+        user_id=_user_id(request),
+        what=what,
     )
 
 
 def csrf_failure(request, reason=""):
     """`CSRF_FAILURE_VIEW`: log the failure and answer with the site's own 403 page."""
-    user_id = _user_id(request)
-    ip = _ip(request)
-    logger.warning(
-        "CSRF check failed user=%s ip=%s path=%s method=%s reason=%s",
-        user_id,
-        ip,
-        _path(request),
-        request.method,
-        clean(reason),
-        extra={"event": "csrf_failure", "user_id": user_id, "ip": ip},
+    _log(
+        "csrf_failure",
+        "CSRF check failed",
+        request,
+        user_id=_user_id(request),
+        method=request.method,
+        reason=clean(reason),
     )
     return render(request, "403.html", status=403)
