@@ -28,6 +28,7 @@ from assessments.selectors import (
 )
 from assessments.signals import progress_saved
 from courses.models import ModulePage
+from home.sql import insert_row, update_where
 
 
 class QuizLimitReached(ValueError):
@@ -113,8 +114,6 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
         return ScenarioAttempt.objects.get(
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
-    forget_attempt(user.pk, module.pk)
-    transaction.on_commit(lambda: remember_attempt(PlayMemo(attempt, path=())))
     now = timezone.now()
     # A replay: one UPDATE moves the existing progress row on (a completed module stays so).
     replayed = ModuleProgress.objects.filter(user=user, module_id=module.pk).update(
@@ -132,6 +131,7 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
         progress.scenario_attempts = F("scenario_attempts") + 1
         newly_completed = _refresh_status(progress, module, now)
         _save_progress(progress, newly_completed=newly_completed)
+    remember_attempt(PlayMemo(attempt, path=()))  # last, just before the commit: see below
     return attempt
 
 
@@ -211,17 +211,29 @@ def _advance(attempt: ScenarioAttempt, result, now) -> list[str]:
     return fields
 
 
-def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
-    # The unique (attempt, step) constraint is the last line of defence against doubles.
-    return ChoiceRecord.objects.create(
+def _choice_record(attempt: ScenarioAttempt, step: int, scene_key: str, choice, now):
+    """The record of a choice, not yet saved."""
+    return ChoiceRecord(
         attempt=attempt,
         step=step,
         scene_key=scene_key,
         choice_index=choice.index,
         choice_label=choice.label[:300],
         next_scene_key=choice.next,
+        created_at=now,
         **choice.deltas.as_dict(),
     )
+
+
+# every column but the id, which the database assigns
+_CHOICE_FIELDS = [f for f in ChoiceRecord._meta.concrete_fields if not f.primary_key]
+
+
+def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
+    # The unique (attempt, step) constraint is the last line of defence against doubles.
+    record = _choice_record(attempt, step, scene_key, choice, timezone.now())
+    record.save(force_insert=True)
+    return record
 
 
 @transaction.atomic
@@ -244,20 +256,28 @@ def _choose_if_unchanged(
     )
     now = timezone.now()
     fields = _advance(attempt, result, now)
-    updated = ScenarioAttempt.objects.filter(
-        pk=attempt.pk,
-        status=ScenarioAttempt.Status.IN_PROGRESS,
-        step=step,
-        current_scene_key=scene_key,
-    ).update(**{field: getattr(attempt, field) for field in fields})
+    # the two writes of every step, as SQL built once (home.sql: the ORM's compile costs more)
+    updated = update_where(
+        ScenarioAttempt,
+        {field: getattr(attempt, field) for field in fields},
+        {
+            "id": attempt.pk,
+            "status": ScenarioAttempt.Status.IN_PROGRESS,
+            "step": step,
+            "current_scene_key": scene_key,
+        },
+    )
     if not updated:
         return None
-    record = _record_choice(attempt, step, scene_key, result.choice)
+    record = _choice_record(attempt, step, scene_key, result.choice, now)
+    insert_row(ChoiceRecord, {f.name: getattr(record, f.attname) for f in _CHOICE_FIELDS})
     progress = _record_finish(attempt, now, module) if attempt.finished else None
-    # As on the locked path: no reader may see the step before once this commits.
-    forget_attempt(attempt.user_id, attempt.module_id)
     path = memo.path + ((scene_key, record.choice_label),) if path_known else None
-    transaction.on_commit(lambda: remember_attempt(PlayMemo(attempt, record, path, progress)))
+    # The cached copy is replaced last, just before the commit: one round trip, where dropping
+    # it first and refilling it after the commit took two. Should the commit still fail, the
+    # cache runs one step ahead of the database; the next form from that page then fails the
+    # UPDATE above, and the locked path answers it as stale and drops the copy.
+    remember_attempt(PlayMemo(attempt, record, path, progress))
     return ChoiceOutcome(recorded=True, attempt=attempt, step=step)
 
 

@@ -1,0 +1,52 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import ChoiceRecord, ScenarioAttempt
+from home.sql import insert_row, update_where
+from tests.modules import make_module
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_root")]
+
+
+@pytest.fixture
+def attempt(learner):
+    return services.attempt_start(user=learner, module_id=make_module().pk)
+
+
+def test_update_where_changes_the_matching_row_only(attempt):
+    when = timezone.now().replace(microsecond=123456) - datetime.timedelta(days=3)
+    values = {"current_scene_key": "check", "step": 1, "engagement": -2, "updated_at": when}
+    missed = {"id": attempt.pk, "step": 5, "current_scene_key": "call"}
+    assert update_where(ScenarioAttempt, values, missed) == 0
+    assert update_where(ScenarioAttempt, values, {**missed, "step": 0}) == 1
+    attempt.refresh_from_db()
+    assert (attempt.current_scene_key, attempt.step, attempt.engagement) == ("check", 1, -2)
+    assert attempt.updated_at == when  # converted for the database as the ORM would
+
+
+def test_insert_row_writes_what_the_orm_reads_back(attempt):
+    when = timezone.now().replace(microsecond=654321)
+    insert_row(
+        ChoiceRecord,
+        {
+            "attempt": attempt.pk,
+            "step": 0,
+            "scene_key": "call",
+            "choice_index": 1,
+            "choice_label": "Say “sorry” — and mean it",
+            "next_scene_key": "check",
+            "engagement": 2,
+            "education": -1,
+            "empowerment": 0,
+            "sentiment": 1,
+            "created_at": when,
+        },
+    )
+    record = ChoiceRecord.objects.get()
+    assert record.attempt_id == attempt.pk
+    assert record.choice_label == "Say “sorry” — and mean it"
+    assert (record.engagement, record.education, record.sentiment) == (2, -1, 1)
+    assert record.created_at == when
