@@ -1,5 +1,6 @@
 """Read queries for the player: pinned scenarios, attempts and progress."""
 
+import contextlib
 import functools
 import logging
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from assessments.models import (
 )
 from assessments.scenario import Scenario, Scores, State
 from courses.models import ModulePage
+from home import cache_prefetch
+from home.backends import user_cache_key
 
 SCENARIO_CACHE_SECONDS = 60 * 60 * 24
 logger = logging.getLogger(__name__)
@@ -135,13 +138,22 @@ def attempt_cache_key(user_id: int, module_id: int) -> str:
     return f"cx:play:v2:{user_id}:{module_id}"
 
 
+def player_cache_keys(user_id: int, module_id: int) -> list[str]:
+    """Every cache entry a player request reads: the user, the module and the attempt."""
+    return [
+        user_cache_key(user_id),
+        module_cache_key(module_id),
+        attempt_cache_key(user_id, module_id),
+    ]
+
+
 def player_state(user, module_id: int) -> tuple[PlayableModule | None, PlayMemo | None]:
     """The live module and the learner's latest attempt, in one cache round trip.
 
     On a cache miss the attempt comes from the database (and is cached); None: not started.
     """
     module_key, attempt_key = module_cache_key(module_id), attempt_cache_key(user.pk, module_id)
-    found = cache.get_many([module_key, attempt_key])
+    found = cache_prefetch.get_many([module_key, attempt_key])
     module = found.get(module_key)
     module = playable_module(module_id) if module is None else (module or None)
     if module is None:
@@ -170,15 +182,18 @@ def choice_at_step(attempt: ScenarioAttempt, step: int) -> ChoiceRecord | None:
 
 
 def remember_attempt(memo: PlayMemo) -> None:
-    """Best effort: the database stays the truth if the cache cannot be written."""
+    """Best effort: the database stays the truth if the cache cannot be written.
+
+    The player's fast paths call it as the last step of their transaction (see
+    services._choose_if_unchanged); the careful paths drop the copy and refill it after commit.
+    """
+    key = attempt_cache_key(memo.attempt.user_id, memo.attempt.module_id)
     try:
-        cache.set(
-            attempt_cache_key(memo.attempt.user_id, memo.attempt.module_id),
-            memo,
-            SCENARIO_CACHE_SECONDS,
-        )
+        cache.set(key, memo, SCENARIO_CACHE_SECONDS)
     except Exception:  # a cache outage must not fail a committed choice
         logger.warning("could not cache attempt %s", memo.attempt.pk, exc_info=True)
+        with contextlib.suppress(Exception):
+            cache.delete(key)  # the older copy must not outlive this one
 
 
 def forget_attempt(user_id: int, module_id: int) -> None:

@@ -7,6 +7,8 @@ home.signals) saves a query on every page.
 from allauth.account.auth_backends import AuthenticationBackend
 from django.core.cache import cache
 
+from home import cache_prefetch
+
 USER_CACHE_SECONDS = 60 * 15
 
 
@@ -19,7 +21,7 @@ class CachedAuthenticationBackend(AuthenticationBackend):
 
     def get_user(self, user_id):
         key = user_cache_key(user_id)
-        user = cache.get(key)
+        user = cache_prefetch.get(key)  # a view may have read it along with its own entries
         if user is None:
             user = super().get_user(user_id)
             if user is None:
