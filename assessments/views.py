@@ -1,20 +1,28 @@
 """The player: scenes, choices, the knowledge check and the reflection. Views stay thin."""
 
 import functools
+import re
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import selectors, services
 from assessments.quiz import InvalidAnswer
 from assessments.scenario import InvalidChoice
+from home import cache_prefetch, page_holes
+from home.selectors import branding, navigation_for
 
 
 def _module_or_404(module_id):
@@ -46,7 +54,125 @@ def _play_url(module_or_id, **params):
     return url
 
 
-@login_required
+def _session_user_id(request):
+    """The id of the user the session is signed in as (not yet checked), or None."""
+    try:
+        return get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
+    except (KeyError, ValidationError):
+        return None
+
+
+def player_view(view):
+    """`login_required` for the scenario player, at one cache round trip a request.
+
+    The session names its user before the user is loaded: the user, the module and the
+    learner's attempt are read together, and Django's own checks of the user (session hash,
+    active) then run on that copy.
+    """
+    protected = login_required(view)
+
+    @functools.wraps(view)
+    def wrapped(request, module_id, *args, **kwargs):
+        user_id = _session_user_id(request)
+        if user_id is None:
+            return protected(request, module_id, *args, **kwargs)
+        with cache_prefetch.prefetched(selectors.player_cache_keys(user_id, module_id)):
+            return protected(request, module_id, *args, **kwargs)
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class _AttemptHoles:
+    """What a scene page shows of its attempt, with holes for what differs per learner."""
+
+    revision_id: int
+    pk: str
+    step: str
+
+
+def _feedback_aside(request, memo, scenario) -> str:
+    """The feedback on the choice just made (the redirect after a choice names its step)."""
+    step = request.GET.get("feedback", "")
+    if not re.fullmatch(r"[0-9]{1,6}", step):
+        return ""
+    last = memo.last_choice
+    if last is None or last.step != int(step):
+        last = selectors.choice_at_step(memo.attempt, int(step))
+    if last is None:
+        return ""
+    feedback = scenario.scene(last.scene_key).choices[last.choice_index].feedback
+    return render_to_string(
+        "assessments/_feedback.html", {"last_choice": last, "feedback": feedback}
+    )
+
+
+def _results(request, module, memo, scenario) -> str:
+    """At an ending: the path taken, the scores and what to do next."""
+    attempt = memo.attempt
+    if memo.path_known():
+        path = memo.path
+    else:
+        path = [(r.scene_key, r.choice_label) for r in selectors.attempt_choices(attempt)]
+    context = {
+        "module": module,
+        "attempt": attempt,
+        "path": [(scenario.scene(key).title, label) for key, label in path],
+        "progress": memo.progress or selectors.module_progress(request.user, module.pk),
+        "csrf_token": get_token(request),
+    }
+    return render_to_string("assessments/_results.html", context)
+
+
+def _messages_html(request) -> str:
+    storage = messages.get_messages(request)
+    if not len(storage):
+        return ""
+    return render_to_string("components/messages.html", {"messages": storage})
+
+
+def _scene_page(request, context, values) -> HttpResponse:
+    """A scene: rendered once, then served with this request's values filled in.
+
+    The key names everything else the page shows: the scene (its revision), the module as the
+    eyebrow and title show it, the address, the language, the branding and the navigation.
+    """
+    module, attempt, scene = context["module"], context["attempt"], context["scene"]
+    key = page_holes.page_key(
+        "scene",
+        attempt.revision_id,
+        scene.key,
+        module,
+        request.path,
+        get_language(),
+        branding(),
+        tuple(item.key for item in navigation_for(request.user)),
+    )
+    names = ("csrf", "attempt", "step", *values)
+    holes = {name: page_holes.hole(name) for name in names}
+
+    def render_with_holes():
+        return render_to_string(
+            "assessments/play.html",
+            {
+                **context,
+                **{name: holes[name] for name in values},
+                "attempt": _AttemptHoles(attempt.revision_id, holes["attempt"], holes["step"]),
+                "csrf_token": holes["csrf"],
+            },
+            request,
+        )
+
+    page = page_holes.cached_page(key, render_with_holes)
+    return HttpResponse(
+        page_holes.fill(
+            page,
+            {"csrf": get_token(request), "attempt": attempt.pk, "step": attempt.step, **values},
+        )
+    )
+
+
+@player_view
 @require_http_methods(["GET"])
 def play(request, module_id):
     module, memo = selectors.player_state(request.user, module_id)
@@ -59,25 +185,17 @@ def play(request, module_id):
 
     scenario = selectors.scenario_for_revision(attempt.revision_id)
     context["scene"] = scenario.scene(attempt.current_scene_key)
-    feedback_step = request.GET.get("feedback", "")
-    if feedback_step.isdigit():
-        last = memo.last_choice
-        if last is None or last.step != int(feedback_step):
-            last = selectors.choice_at_step(attempt, int(feedback_step))
-        if last is not None:
-            context["last_choice"] = last
-            context["feedback"] = scenario.scene(last.scene_key).choices[last.choice_index].feedback
-    if attempt.finished:
-        if memo.path_known():
-            path = memo.path
-        else:
-            path = [(r.scene_key, r.choice_label) for r in selectors.attempt_choices(attempt)]
-        context["path"] = [(scenario.scene(key).title, label) for key, label in path]
-        context["progress"] = memo.progress or selectors.module_progress(request.user, module.pk)
-    return render(request, "assessments/play.html", context)
+    values = {
+        "choices_made": ngettext("%(n)s choice made", "%(n)s choices made", attempt.step)
+        % {"n": attempt.step},
+        "feedback_aside": _feedback_aside(request, memo, scenario),
+        "messages_html": _messages_html(request),
+    }
+    values["results_html"] = _results(request, module, memo, scenario) if attempt.finished else ""
+    return _scene_page(request, context, values)
 
 
-@login_required
+@player_view
 @require_POST
 def start(request, module_id):
     try:
@@ -97,7 +215,7 @@ class ChoiceForm(forms.Form):
     attempt = forms.IntegerField(min_value=1, required=False)
 
 
-@login_required
+@player_view
 @require_POST
 def choose(request, module_id):
     form = ChoiceForm(request.POST)

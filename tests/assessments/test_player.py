@@ -367,3 +367,111 @@ def test_a_form_from_an_earlier_play_through_records_nothing_in_the_new_one(
     # the new play-through's own form is recorded
     choose(client, module, "call", 1, 0, attempt=second.pk)
     assert ChoiceRecord.objects.filter(attempt=second).count() == 1
+
+
+def test_a_scene_page_is_rendered_once_and_carries_each_learners_own_values(
+    client, learner, make_user, module
+):
+    import re
+
+    from django.test import Client
+
+    client.force_login(learner)
+    start(client, module)
+    assert client.get(play_url(module)).templates  # the first learner's request renders it
+
+    other = make_user(email="other@northwind.example")
+    other_client = Client(enforce_csrf_checks=True)
+    other_client.force_login(other)
+    other_client.post(
+        reverse("assessments:start", args=[module.pk]),
+        {"csrfmiddlewaretoken": _csrf_token(other_client, module)},
+    )
+    response = other_client.get(play_url(module))
+    assert response.templates == []  # served from the rendered page: no template ran
+    html = response.content.decode()
+    mine, theirs = (ScenarioAttempt.objects.get(user=u) for u in (other, learner))
+    assert f'name="attempt" value="{mine.pk}"' in html
+    assert f'name="attempt" value="{theirs.pk}"' not in html
+    assert "cx-hole-" not in html  # every hole filled
+
+    # the token in the page is this learner's own: the choice passes the CSRF check
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = other_client.post(
+        reverse("assessments:choose", args=[module.pk]),
+        {"csrfmiddlewaretoken": token, "attempt": mine.pk, "scene": "call", "choice": 0, "step": 0},
+    )
+    assert response.status_code == 302
+    assert ChoiceRecord.objects.get().attempt == mine
+    assert "Listening first shows you care." in other_client.get(response.url).content.decode()
+
+
+def _csrf_token(client, module):
+    import re
+
+    html = client.get(play_url(module)).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_message_shows_on_a_scene_page_served_from_the_cache(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    client.get(play_url(module))  # rendered and kept
+    choose(client, module, "call", 0, 0)
+    response = choose(client, module, "call", 0, 0)  # the same form again
+    assert response.url == play_url(module)
+    html = client.get(response.url).content.decode()
+    assert "That choice was already made" in html and "The open check box" in html
+    assert "That choice was already made" not in client.get(play_url(module)).content.decode()
+
+
+def test_a_kept_scene_page_follows_the_branding_and_the_module_title(client, learner, module):
+    from home.models import BrandingSettings
+
+    client.force_login(learner)
+    start(client, module)
+    client.get(play_url(module))
+    settings = BrandingSettings.load()
+    settings.organisation_name = "Contoso Cars"
+    settings.save()
+    module.title = "Billed twice for a car"
+    module.save_revision().publish()
+    html = client.get(play_url(module)).content.decode()
+    assert "Contoso Cars" in html and "Billed twice for a car" in html
+    assert "The phone rings" in html  # the attempt stays on the revision it started on
+
+
+def test_a_scene_request_reads_the_cache_once(client, learner, module, monkeypatch):
+    from tests.home.test_cache_prefetch import CountingCache
+
+    client.force_login(learner)
+    start(client, module)
+    client.get(play_url(module))  # fill the caches
+    counter = CountingCache(monkeypatch)
+    assert "The phone rings" in client.get(play_url(module)).content.decode()
+    assert counter.calls == ["get_many"]  # the user, the module and the attempt together
+    counter.calls.clear()
+    assert choose(client, module, "call", 0, 0).status_code == 302
+    assert counter.calls == ["get_many"]
+
+
+def test_a_failed_cache_write_drops_the_older_copy(client, learner, module, monkeypatch):
+    from django.core.cache import cache
+
+    from assessments.selectors import attempt_cache_key
+
+    client.force_login(learner)
+    start(client, module)
+    client.get(play_url(module))
+    key = attempt_cache_key(learner.pk, module.pk)
+    assert cache.get(key) is not None
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "set", refuse)
+    assert choose(client, module, "call", 0, 0).status_code == 302  # the choice still counts
+    monkeypatch.undo()
+    assert cache.get(key) is None  # not the step before
+    assert "The open check box" in client.get(play_url(module)).content.decode()
+    assert ChoiceRecord.objects.count() == 1
