@@ -27,7 +27,19 @@ def three_e_bars(engagement, education, empowerment, caption=""):
     for i, (label, css, value) in enumerate(rows):
         width = round(abs(value) / scale * 140)
         x = 150 if value >= 0 else 150 - width
+        y = 8 + i * 34
+        # coordinates as text: the template does no arithmetic, and no number formatting
         bars.append(
-            {"label": label, "css": css, "value": value, "x": x, "width": width, "y": 8 + i * 34}
+            {
+                "label": label,
+                "css": css,
+                "value": str(value),
+                "signed": f"+{value}" if value > 0 else str(value),
+                "x": str(x),
+                "y": str(y),
+                "width": str(width),
+                "text_y": str(y + 17),
+                "value_x": str(x + width + 6 if value >= 0 else x - 28),
+            }
         )
     return {"bars": bars, "caption": caption}
