@@ -100,21 +100,27 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
         return latest
     scenario = scenario_for_revision(module.live_revision_id)
     state = scenario.start()
+    now = timezone.now()
+    attempt = ScenarioAttempt(
+        user=user,
+        module_id=module.pk,
+        revision_id=module.live_revision_id,
+        current_scene_key=state.scene_key,
+        started_at=now,
+        updated_at=now,
+    )
     try:
         with transaction.atomic():
-            attempt = ScenarioAttempt.objects.create(
-                user=user,
-                module_id=module.pk,
-                revision_id=module.live_revision_id,
-                current_scene_key=state.scene_key,
-            )
+            # as SQL built once (home.sql); the savepoint keeps the transaction usable on a double
+            attempt.pk = insert_row(ScenarioAttempt, _row(attempt))
     except IntegrityError:
         # a double click on "start" (or a cache behind the database): one is open already
         forget_attempt(user.pk, module.pk)
         return ScenarioAttempt.objects.get(
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
-    now = timezone.now()
+    attempt._state.adding = False
+    attempt._state.db = ScenarioAttempt.objects.db
     # A replay: one UPDATE moves the existing progress row on (a completed module stays so).
     replayed = ModuleProgress.objects.filter(user=user, module_id=module.pk).update(
         scenario_attempts=F("scenario_attempts") + 1,
@@ -225,8 +231,13 @@ def _choice_record(attempt: ScenarioAttempt, step: int, scene_key: str, choice, 
     )
 
 
-# every column but the id, which the database assigns
-_CHOICE_FIELDS = [f for f in ChoiceRecord._meta.concrete_fields if not f.primary_key]
+def _row(instance) -> dict:
+    """An unsaved instance's column values for home.sql.insert_row (all but the id)."""
+    return {
+        f.name: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+    }
 
 
 def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
@@ -270,7 +281,9 @@ def _choose_if_unchanged(
     if not updated:
         return None
     record = _choice_record(attempt, step, scene_key, result.choice, now)
-    insert_row(ChoiceRecord, {f.name: getattr(record, f.attname) for f in _CHOICE_FIELDS})
+    record.pk = insert_row(ChoiceRecord, _row(record))
+    record._state.adding = False
+    record._state.db = ChoiceRecord.objects.db
     progress = _record_finish(attempt, now, module) if attempt.finished else None
     path = memo.path + ((scene_key, record.choice_label),) if path_known else None
     # The cached copy is replaced last, just before the commit: one round trip, where dropping

@@ -29,7 +29,8 @@ def _update_sql(model, vendor: str, set_names: tuple, where_names: tuple) -> tup
 
 
 @functools.cache
-def _insert_sql(model, vendor: str, names: tuple) -> tuple[str, tuple]:
+def _insert_sql(model, vendor: str, names: tuple) -> tuple[str, tuple, bool]:
+    """The statement, its fields, and whether it returns the new primary key itself."""
     del vendor
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
@@ -38,7 +39,10 @@ def _insert_sql(model, vendor: str, names: tuple) -> tuple[str, tuple]:
     placeholders = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608 # model names
-    return sql, fields
+    returning = connection.features.can_return_columns_from_insert  # PostgreSQL, SQLite 3.35+
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields, returning
 
 
 def _params(fields, values, connection) -> list:
@@ -54,9 +58,10 @@ def update_where(model, values: dict, where: dict) -> int:
         return cursor.rowcount
 
 
-def insert_row(model, values: dict) -> None:
-    """Insert one row of `model` with these field values (no primary key is read back)."""
+def insert_row(model, values: dict):
+    """Insert one row of `model` with these field values; returns its new primary key."""
     connection = connections[router.db_for_write(model)]
-    sql, fields = _insert_sql(model, connection.vendor, tuple(values))
+    sql, fields, returning = _insert_sql(model, connection.vendor, tuple(values))
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(fields, values.values(), connection))
+        return cursor.fetchone()[0] if returning else cursor.lastrowid

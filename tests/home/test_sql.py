@@ -29,7 +29,7 @@ def test_update_where_changes_the_matching_row_only(attempt):
 
 def test_insert_row_writes_what_the_orm_reads_back(attempt):
     when = timezone.now().replace(microsecond=654321)
-    insert_row(
+    pk = insert_row(
         ChoiceRecord,
         {
             "attempt": attempt.pk,
@@ -46,6 +46,7 @@ def test_insert_row_writes_what_the_orm_reads_back(attempt):
         },
     )
     record = ChoiceRecord.objects.get()
+    assert record.pk == pk  # the new row's id comes back
     assert record.attempt_id == attempt.pk
     assert record.choice_label == "Say “sorry” — and mean it"
     assert (record.engagement, record.education, record.sentiment) == (2, -1, 1)
