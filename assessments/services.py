@@ -28,7 +28,7 @@ from assessments.selectors import (
 )
 from assessments.signals import progress_saved
 from courses.models import ModulePage
-from home.sql import insert_row, update_where
+from home.sql import insert_instance, update_where
 
 
 class QuizLimitReached(ValueError):
@@ -112,15 +112,13 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
     try:
         with transaction.atomic():
             # as SQL built once (home.sql); the savepoint keeps the transaction usable on a double
-            attempt.pk = insert_row(ScenarioAttempt, _row(attempt))
+            insert_instance(attempt)
     except IntegrityError:
         # a double click on "start" (or a cache behind the database): one is open already
         forget_attempt(user.pk, module.pk)
         return ScenarioAttempt.objects.get(
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
-    attempt._state.adding = False
-    attempt._state.db = ScenarioAttempt.objects.db
     # A replay: one UPDATE moves the existing progress row on (a completed module stays so).
     replayed = ModuleProgress.objects.filter(user=user, module_id=module.pk).update(
         scenario_attempts=F("scenario_attempts") + 1,
@@ -137,7 +135,9 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
         progress.scenario_attempts = F("scenario_attempts") + 1
         newly_completed = _refresh_status(progress, module, now)
         _save_progress(progress, newly_completed=newly_completed)
-    remember_attempt(PlayMemo(attempt, path=()))  # last, just before the commit: see below
+    remember_attempt(
+        PlayMemo(attempt, path=())
+    )  # last, before the commit: see _choose_if_unchanged
     return attempt
 
 
@@ -231,15 +231,6 @@ def _choice_record(attempt: ScenarioAttempt, step: int, scene_key: str, choice, 
     )
 
 
-def _row(instance) -> dict:
-    """An unsaved instance's column values for home.sql.insert_row (all but the id)."""
-    return {
-        f.name: getattr(instance, f.attname)
-        for f in instance._meta.concrete_fields
-        if not f.primary_key
-    }
-
-
 def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
     # The unique (attempt, step) constraint is the last line of defence against doubles.
     record = _choice_record(attempt, step, scene_key, choice, timezone.now())
@@ -280,10 +271,7 @@ def _choose_if_unchanged(
     )
     if not updated:
         return None
-    record = _choice_record(attempt, step, scene_key, result.choice, now)
-    record.pk = insert_row(ChoiceRecord, _row(record))
-    record._state.adding = False
-    record._state.db = ChoiceRecord.objects.db
+    record = insert_instance(_choice_record(attempt, step, scene_key, result.choice, now))
     progress = _record_finish(attempt, now, module) if attempt.finished else None
     path = memo.path + ((scene_key, record.choice_label),) if path_known else None
     # The cached copy is replaced last, just before the commit: one round trip, where dropping

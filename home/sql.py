@@ -65,3 +65,17 @@ def insert_row(model, values: dict):
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(fields, values.values(), connection))
         return cursor.fetchone()[0] if returning else cursor.lastrowid
+
+
+def insert_instance(instance):
+    """Insert an unsaved model instance (all its fields but the id); it is then as if saved."""
+    model = type(instance)
+    values = {
+        f.name: getattr(instance, f.attname)
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+    }
+    instance.pk = insert_row(model, values)
+    instance._state.adding = False
+    instance._state.db = router.db_for_write(model)
+    return instance

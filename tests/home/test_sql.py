@@ -51,3 +51,23 @@ def test_insert_row_writes_what_the_orm_reads_back(attempt):
     assert record.choice_label == "Say “sorry” — and mean it"
     assert (record.engagement, record.education, record.sentiment) == (2, -1, 1)
     assert record.created_at == when
+
+
+def test_insert_instance_saves_an_unsaved_instance(attempt):
+    from home.sql import insert_instance
+
+    record = ChoiceRecord(
+        attempt=attempt,
+        step=0,
+        scene_key="call",
+        choice_index=0,
+        choice_label="Listen",
+        next_scene_key="check",
+        created_at=timezone.now(),
+    )
+    assert insert_instance(record) is record
+    assert record.pk == ChoiceRecord.objects.get().pk
+    assert not record._state.adding  # a later save() updates the row, never inserts a second
+    record.choice_label = "Listen first"
+    record.save()
+    assert ChoiceRecord.objects.get().choice_label == "Listen first"
