@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import (
@@ -28,7 +28,7 @@ from assessments.selectors import (
 )
 from assessments.signals import progress_saved
 from courses.models import ModulePage
-from home.sql import insert_instance, update_where
+from home.sql import Formula, insert_instance, update_where
 
 
 class QuizLimitReached(ValueError):
@@ -120,15 +120,17 @@ def attempt_start(*, user, module_id: int, restart: bool = False) -> ScenarioAtt
             user=user, module_id=module.pk, status=ScenarioAttempt.Status.IN_PROGRESS
         )
     # A replay: one UPDATE moves the existing progress row on (a completed module stays so).
-    replayed = ModuleProgress.objects.filter(user=user, module_id=module.pk).update(
-        scenario_attempts=F("scenario_attempts") + 1,
-        last_activity_at=now,
-        status=Case(
-            When(
-                status=ModuleProgress.Status.COMPLETED, then=Value(ModuleProgress.Status.COMPLETED)
+    replayed = update_where(
+        ModuleProgress,
+        {
+            "scenario_attempts": Formula("{column} + 1"),
+            "last_activity_at": now,
+            "status": Formula(
+                "CASE WHEN {column} = %s THEN {column} ELSE %s END",
+                (ModuleProgress.Status.COMPLETED.value, ModuleProgress.Status.IN_PROGRESS.value),
             ),
-            default=Value(ModuleProgress.Status.IN_PROGRESS),
-        ),
+        },
+        {"user": user.pk, "module": module.pk},
     )
     if not replayed:
         progress = _progress_for_update(user, module.pk)

@@ -12,18 +12,37 @@ save receivers, where the ORM's own `update()` (which sends none either) would d
 """
 
 import functools
+from dataclasses import dataclass
 
 from django.db import connections, router
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A value the database computes from the row, for `update_where`.
+
+    `{column}` in the template names the column being set; `params` fill its `%s` as they are
+    (already database values). `Formula("{column} + 1")` counts one more.
+    """
+
+    template: str
+    params: tuple = ()
+
+
 @functools.cache
-def _update_sql(model, vendor: str, set_names: tuple, where_names: tuple) -> tuple[str, tuple]:
+def _update_sql(model, vendor: str, sets_shape: tuple, where_names: tuple) -> tuple[str, tuple]:
+    """`sets_shape`: (field name, formula template or None) for each column set."""
     del vendor  # part of the cache key: quoting differs between databases
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    fields = tuple(model._meta.get_field(name) for name in (*set_names, *where_names))
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields[: len(set_names)])
-    wheres = " AND ".join(f"{quote(f.column)} = %s" for f in fields[len(set_names) :])
+    names = [name for name, _ in sets_shape]
+    fields = tuple(model._meta.get_field(name) for name in (*names, *where_names))
+    sets = ", ".join(
+        f"{quote(f.column)} = "
+        + (template.format(column=quote(f.column)) if template is not None else "%s")
+        for f, (_, template) in zip(fields, sets_shape, strict=False)
+    )
+    wheres = " AND ".join(f"{quote(f.column)} = %s" for f in fields[len(sets_shape) :])
     table = quote(model._meta.db_table)
     return f"UPDATE {table} SET {sets} WHERE {wheres}", fields  # noqa: S608  # nosec B608 # model names
 
@@ -50,11 +69,24 @@ def _params(fields, values, connection) -> list:
 
 
 def update_where(model, values: dict, where: dict) -> int:
-    """`model.objects.filter(**where).update(**values)` for equality filters; rows changed."""
+    """`model.objects.filter(**where).update(**values)` for equality filters; rows changed.
+
+    A value may be a `Formula`, computed by the database from the row.
+    """
     connection = connections[router.db_for_write(model)]
-    sql, fields = _update_sql(model, connection.vendor, tuple(values), tuple(where))
+    shape = tuple(
+        (name, value.template if isinstance(value, Formula) else None)
+        for name, value in values.items()
+    )
+    sql, fields = _update_sql(model, connection.vendor, shape, tuple(where))
+    params = []
+    for field, value in zip(fields, [*values.values(), *where.values()], strict=True):
+        if isinstance(value, Formula):
+            params.extend(value.params)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
-        cursor.execute(sql, _params(fields, [*values.values(), *where.values()], connection))
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 

@@ -71,3 +71,21 @@ def test_insert_instance_saves_an_unsaved_instance(attempt):
     record.choice_label = "Listen first"
     record.save()
     assert ChoiceRecord.objects.get().choice_label == "Listen first"
+
+
+def test_update_where_takes_formulas_the_database_computes(learner, attempt):
+    from assessments.models import ModuleProgress
+    from home.sql import Formula
+
+    progress = ModuleProgress.objects.get(user=learner)
+    progress.status = ModuleProgress.Status.COMPLETED
+    progress.save()
+    keep_completed = Formula("CASE WHEN {column} = %s THEN {column} ELSE %s END", ("completed", "x"))
+    changed = update_where(
+        ModuleProgress,
+        {"scenario_attempts": Formula("{column} + 1"), "status": keep_completed},
+        {"user": learner.pk, "module": progress.module_id},
+    )
+    progress.refresh_from_db()
+    assert changed == 1
+    assert progress.scenario_attempts == 2 and progress.status == "completed"
