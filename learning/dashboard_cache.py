@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+
+from home.sql import Formula, update_where
 
 T = TypeVar("T")
 
@@ -34,7 +35,8 @@ def version() -> int:
 def _bump() -> None:
     from learning.models import DashboardVersion
 
-    if not DashboardVersion.objects.filter(pk=_ROW).update(counter=F("counter") + 1):
+    # after every ending, check and reflection: as SQL built once (home.sql)
+    if not update_where(DashboardVersion, {"counter": Formula("{column} + 1")}, {"id": _ROW}):
         DashboardVersion.objects.get_or_create(pk=_ROW, defaults={"counter": 1})
 
 
