@@ -80,7 +80,9 @@ def test_update_where_takes_formulas_the_database_computes(learner, attempt):
     progress = ModuleProgress.objects.get(user=learner)
     progress.status = ModuleProgress.Status.COMPLETED
     progress.save()
-    keep_completed = Formula("CASE WHEN {column} = %s THEN {column} ELSE %s END", ("completed", "x"))
+    keep_completed = Formula(
+        "CASE WHEN {column} = %s THEN {column} ELSE %s END", ("completed", "in_progress")
+    )
     changed = update_where(
         ModuleProgress,
         {"scenario_attempts": Formula("{column} + 1"), "status": keep_completed},
