@@ -2,10 +2,10 @@
 
 Building and compiling an ORM `update()` or `create()` costs about ten times more than running
 it: some 170 µs of Python against 20 µs in the database, for statements whose shape never
-changes. A scenario choice makes one of each on every step, so the player writes through these
-two helpers instead. They take table and column names from `_meta`, quote them as the connection
-does, convert every value as the ORM would (`get_db_prep_save`), and run on the same connection
-and transaction as the ORM.
+changes. A scenario choice makes one of each on every step, so the player (and the dashboard
+version it moves on) writes through these helpers instead. They take table and column names
+from `_meta`, quote them as the connection does, convert every value as the ORM would
+(`get_db_prep_save`), and run on the same connection and transaction as the ORM.
 
 They send no model signals and fill no `auto_now` fields: use them only for models without
 save receivers, where the ORM's own `update()` (which sends none either) would do.
