@@ -475,3 +475,17 @@ def test_a_failed_cache_write_drops_the_older_copy(client, learner, module, monk
     assert cache.get(key) is None  # not the step before
     assert "The open check box" in client.get(play_url(module)).content.decode()
     assert ChoiceRecord.objects.count() == 1
+
+
+def test_a_feedback_step_that_is_not_a_plain_number_is_ignored(client, learner, module):
+    client.force_login(learner)
+    start(client, module)
+    choose(client, module, "call", 0, 0)
+    for odd in ("²", "-1", "0x0", "9" * 40):
+        response = client.get(play_url(module), {"feedback": odd})
+        assert response.status_code == 200  # "²" passed str.isdigit and failed int(): a 500
+        assert "Listening first shows you care." not in response.content.decode()
+    assert (
+        "Listening first shows you care."
+        in client.get(play_url(module), {"feedback": "0"}).content.decode()
+    )
