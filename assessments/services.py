@@ -219,25 +219,21 @@ def _advance(attempt: ScenarioAttempt, result, now) -> list[str]:
     return fields
 
 
-def _choice_record(attempt: ScenarioAttempt, step: int, scene_key: str, choice, now):
-    """The record of a choice, not yet saved."""
-    return ChoiceRecord(
-        attempt=attempt,
-        step=step,
-        scene_key=scene_key,
-        choice_index=choice.index,
-        choice_label=choice.label[:300],
-        next_scene_key=choice.next,
-        created_at=now,
-        **choice.deltas.as_dict(),
+def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice, now):
+    """Record a choice (as SQL built once: home.sql). The unique (attempt, step) constraint is
+    the last line of defence against doubles."""
+    return insert_instance(
+        ChoiceRecord(
+            attempt=attempt,
+            step=step,
+            scene_key=scene_key,
+            choice_index=choice.index,
+            choice_label=choice.label[:300],
+            next_scene_key=choice.next,
+            created_at=now,
+            **choice.deltas.as_dict(),
+        )
     )
-
-
-def _record_choice(attempt: ScenarioAttempt, step: int, scene_key: str, choice) -> ChoiceRecord:
-    # The unique (attempt, step) constraint is the last line of defence against doubles.
-    record = _choice_record(attempt, step, scene_key, choice, timezone.now())
-    record.save(force_insert=True)
-    return record
 
 
 @transaction.atomic
@@ -273,7 +269,7 @@ def _choose_if_unchanged(
     )
     if not updated:
         return None
-    record = insert_instance(_choice_record(attempt, step, scene_key, result.choice, now))
+    record = _record_choice(attempt, step, scene_key, result.choice, now)
     progress = _record_finish(attempt, now, module) if attempt.finished else None
     path = memo.path + ((scene_key, record.choice_label),) if path_known else None
     # The cached copy is replaced last, just before the commit: one round trip, where dropping
@@ -315,7 +311,7 @@ def _choose_locked(
         return ChoiceOutcome(recorded=False, attempt=attempt, step=attempt.step)
 
     now = timezone.now()
-    record = _record_choice(attempt, step, scene_key, result.choice)
+    record = _record_choice(attempt, step, scene_key, result.choice, now)
     attempt.save(update_fields=_advance(attempt, result, now))
     progress = _record_finish(attempt, now) if attempt.finished else None
     # A choice in mid-scenario changes no summary figure; the attempt's updated_at says when

@@ -107,7 +107,7 @@ def _feedback_aside(request, memo, scenario) -> str:
     )
 
 
-def _results(request, module, memo, scenario) -> str:
+def _results(request, module, memo, scenario, csrf_token) -> str:
     """At an ending: the path taken, the scores and what to do next."""
     attempt = memo.attempt
     if memo.path_known():
@@ -119,7 +119,7 @@ def _results(request, module, memo, scenario) -> str:
         "attempt": attempt,
         "path": [(scenario.scene(key).title, label) for key, label in path],
         "progress": memo.progress or selectors.module_progress(request.user, module.pk),
-        "csrf_token": get_token(request),
+        "csrf_token": csrf_token,
     }
     return render_to_string("assessments/_results.html", context)
 
@@ -131,7 +131,7 @@ def _messages_html(request) -> str:
     return render_to_string("components/messages.html", {"messages": storage})
 
 
-def _scene_page(request, context, values) -> HttpResponse:
+def _scene_page(request, context, csrf_token, values) -> HttpResponse:
     """A scene: rendered once, then served with this request's values filled in.
 
     The key names everything else the page shows: the scene (its revision), the module as the
@@ -167,7 +167,7 @@ def _scene_page(request, context, values) -> HttpResponse:
     return HttpResponse(
         page_holes.fill(
             page,
-            {"csrf": get_token(request), "attempt": attempt.pk, "step": attempt.step, **values},
+            {"csrf": csrf_token, "attempt": attempt.pk, "step": attempt.step, **values},
         )
     )
 
@@ -191,8 +191,11 @@ def play(request, module_id):
         "feedback_aside": _feedback_aside(request, memo, scenario),
         "messages_html": _messages_html(request),
     }
-    values["results_html"] = _results(request, module, memo, scenario) if attempt.finished else ""
-    return _scene_page(request, context, values)
+    csrf_token = get_token(request)  # one per response: the page's forms share it
+    values["results_html"] = (
+        _results(request, module, memo, scenario, csrf_token) if attempt.finished else ""
+    )
+    return _scene_page(request, context, csrf_token, values)
 
 
 @player_view

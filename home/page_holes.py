@@ -34,12 +34,7 @@ def page_key(*parts) -> str:
 
 def cached_page(key: str, render) -> str:
     """The page kept under `key`, rendered by `render()` (with holes) when it is not."""
-    fragments = caches["fragments"]
-    page = fragments.get(key)
-    if page is None:
-        page = str(render())
-        fragments.set(key, page, TIMEOUT)
-    return page
+    return caches["fragments"].get_or_set(key, lambda: str(render()), TIMEOUT)
 
 
 def fill(page: str, values: dict) -> str:

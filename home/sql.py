@@ -30,17 +30,16 @@ class Formula:
 
 
 @functools.cache
-def _update_sql(model, vendor: str, sets_shape: tuple, where_names: tuple) -> tuple[str, tuple]:
+def _update_sql(model, alias: str, sets_shape: tuple, where_names: tuple) -> tuple[str, tuple]:
     """`sets_shape`: (field name, formula template or None) for each column set."""
-    del vendor  # part of the cache key: quoting differs between databases
-    connection = connections[router.db_for_write(model)]
+    connection = connections[alias]
     quote = connection.ops.quote_name
     names = [name for name, _ in sets_shape]
     fields = tuple(model._meta.get_field(name) for name in (*names, *where_names))
     sets = ", ".join(
         f"{quote(f.column)} = "
         + (template.format(column=quote(f.column)) if template is not None else "%s")
-        for f, (_, template) in zip(fields, sets_shape, strict=False)
+        for f, (_, template) in zip(fields[: len(sets_shape)], sets_shape, strict=True)
     )
     wheres = " AND ".join(f"{quote(f.column)} = %s" for f in fields[len(sets_shape) :])
     table = quote(model._meta.db_table)
@@ -48,10 +47,9 @@ def _update_sql(model, vendor: str, sets_shape: tuple, where_names: tuple) -> tu
 
 
 @functools.cache
-def _insert_sql(model, vendor: str, names: tuple) -> tuple[str, tuple, bool]:
+def _insert_sql(model, alias: str, names: tuple) -> tuple[str, tuple, bool]:
     """The statement, its fields, and whether it returns the new primary key itself."""
-    del vendor
-    connection = connections[router.db_for_write(model)]
+    connection = connections[alias]
     quote = connection.ops.quote_name
     fields = tuple(model._meta.get_field(name) for name in names)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -65,7 +63,14 @@ def _insert_sql(model, vendor: str, names: tuple) -> tuple[str, tuple, bool]:
 
 
 def _params(fields, values, connection) -> list:
-    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    """The statement's parameters: each value converted as the ORM would, or a formula's own."""
+    params = []
+    for field, value in zip(fields, values, strict=True):
+        if isinstance(value, Formula):
+            params.extend(value.params)
+        else:
+            params.append(field.get_db_prep_save(value, connection))
+    return params
 
 
 def update_where(model, values: dict, where: dict) -> int:
@@ -73,27 +78,23 @@ def update_where(model, values: dict, where: dict) -> int:
 
     A value may be a `Formula`, computed by the database from the row.
     """
-    connection = connections[router.db_for_write(model)]
+    alias = router.db_for_write(model)
+    connection = connections[alias]
     shape = tuple(
         (name, value.template if isinstance(value, Formula) else None)
         for name, value in values.items()
     )
-    sql, fields = _update_sql(model, connection.vendor, shape, tuple(where))
-    params = []
-    for field, value in zip(fields, [*values.values(), *where.values()], strict=True):
-        if isinstance(value, Formula):
-            params.extend(value.params)
-        else:
-            params.append(field.get_db_prep_save(value, connection))
+    sql, fields = _update_sql(model, alias, shape, tuple(where))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _params(fields, [*values.values(), *where.values()], connection))
         return cursor.rowcount
 
 
 def insert_row(model, values: dict):
     """Insert one row of `model` with these field values; returns its new primary key."""
-    connection = connections[router.db_for_write(model)]
-    sql, fields, returning = _insert_sql(model, connection.vendor, tuple(values))
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields, returning = _insert_sql(model, alias, tuple(values))
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(fields, values.values(), connection))
         return cursor.fetchone()[0] if returning else cursor.lastrowid
