@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+import procs  # bench/procs.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 CERTS = int(os.environ.get("BENCH_CERTS", "1000"))
 WARM_RENDERS = 60
@@ -63,19 +65,6 @@ def _pss_kb(pid) -> int:
     return 0
 
 
-def _children(pid) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 class PeakMemory:
     """Samples, every 50 ms, the memory this process and its render processes hold together.
 
@@ -91,7 +80,7 @@ class PeakMemory:
     def _run(self):
         me = os.getpid()
         while not self._stop.wait(0.05):
-            total = _pss_kb(me) + sum(_pss_kb(child) for child in _children(me))
+            total = _pss_kb(me) + sum(_pss_kb(child) for child, _ in procs.children(me))
             self.peak_kb = max(self.peak_kb, total)
 
     def __enter__(self):

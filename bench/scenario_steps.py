@@ -21,6 +21,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import procs  # bench/procs.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 USERS = int(os.environ.get("BENCH_USERS", "8"))
@@ -119,18 +121,8 @@ def login(client, email):
 
 def server_cpu_seconds(master_pid):
     """CPU time (user + system) used so far by the gunicorn master's worker processes."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / ticks
+    ticks = sum(int(f[11]) + int(f[12]) for _, f in procs.children(master_pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_for(seconds, work, server_pid=None):
